@@ -1,0 +1,145 @@
+"""Clients, their needs, their volunteers and their consent.
+
+Current consent is derived from ``ConsentRecord`` rows (the latest per scope wins) by
+``clients.services.client_consents``; it is never stored twice.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from livingwell.models import Locality, Practice
+from volunteers.models import Volunteer
+
+from .enums import ClientStatus, ConsentAction, ConsentMethod, ConsentScope, NeedKind
+
+
+class Client(models.Model):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="clients")
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="clients")
+    status = models.CharField(
+        max_length=16, choices=ClientStatus.choices, default=ClientStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            # The coordinator's client list: a locality's clients by name.
+            models.Index(
+                fields=["locality", "last_name", "first_name"], name="client_locality_name"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nhs_number"], condition=~Q(nhs_number=""), name="unique_nhs_number"
+            )
+        ]
+        permissions = [("export_client", "Can export everything held about a client")]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Need(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="needs")
+    kind = models.CharField(max_length=16, choices=NeedKind.choices)
+    description = models.CharField(max_length=300)
+    met = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["kind", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Assignment(models.Model):
+    """A volunteer visiting a client, from ``started_on`` until ``ended_on`` (open while null).
+
+    Created and ended through ``clients.services`` so the object permissions follow.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assignments")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="assignments")
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "volunteer"],
+                condition=Q(ended_on__isnull=True),
+                name="one_open_assignment_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="assignment_ends_after_start",
+            ),
+        ]
+        indexes = [
+            # "My clients": a volunteer's open assignments.
+            models.Index(
+                fields=["volunteer"], condition=Q(ended_on__isnull=True), name="assignment_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} visits {self.client}"
+
+
+class ConsentRecord(models.Model):
+    """One act of giving or withdrawing consent for one scope. Never edited: add another."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
+    scope = models.CharField(max_length=32, choices=ConsentScope.choices)
+    action = models.CharField(max_length=16, choices=ConsentAction.choices)
+    method = models.CharField(max_length=16, choices=ConsentMethod.choices)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    privacy_notice_version = models.CharField(max_length=20)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [
+            # Current consent: the latest record per (client, scope).
+            models.Index(fields=["client", "scope", "recorded_at"], name="consent_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.get_scope_display()} {self.get_action_display()}"
+
+
+# Direct foreign-key object permissions (guardian), granted and revoked with assignments.
+class ClientUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Client, on_delete=models.CASCADE)
+
+
+class ClientGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Client, on_delete=models.CASCADE)

@@ -1,0 +1,24 @@
+"""The audit log: who saw or changed what, when."""
+
+from __future__ import annotations
+
+from .models import AuditEntry
+
+
+def audit(
+    *, actor, action: str, obj, client_id: int | None = None, summary: str = "", request=None
+):
+    """Record one audit entry for ``obj``. Call it from services and from views that show
+    a client's data."""
+    ip = None
+    if request is not None:
+        ip = request.META.get("REMOTE_ADDR")
+    return AuditEntry.objects.create(
+        actor=actor if (actor is not None and actor.is_authenticated) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        client_id=client_id,
+        summary=summary[:300],
+        ip_address=ip,
+    )

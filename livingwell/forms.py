@@ -1,0 +1,28 @@
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Layout
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class GdsFormMixin:
+    """Give a form the GOV.UK layout. Templates render ``{% error_summary form %}`` at the top
+    and ``{% crispy form %}`` inside their own ``<form>``; ``submit_label`` names the button."""
+
+    submit_label = "Save"
+
+    def init_helper(self, *fields):
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        layout = list(fields or self.fields)
+        self.helper.layout = Layout(*layout, Button("submit", self.submit_label))
+
+
+class SignInForm(GdsFormMixin, AuthenticationForm):
+    submit_label = "Sign in"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "spellcheck": "false"}
+        )
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+        self.init_helper()

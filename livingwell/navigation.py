@@ -1,0 +1,19 @@
+"""The navigation each role sees. Apps add their pages here as they land.
+
+Hiding a link is never the protection: every view checks access itself.
+"""
+
+from __future__ import annotations
+
+from .enums import Role
+
+# (label, url name, roles that see it)
+NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
+    ("Home", "home", frozenset(Role)),
+]
+
+
+def nav_for(user) -> list[tuple[str, str]]:
+    if not user.is_authenticated:
+        return []
+    return [(label, name) for label, name, roles in NAV_ITEMS if user.role in roles]

@@ -1,0 +1,25 @@
+"""Enqueueing Celery tasks after the commit, without ever failing the request."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task, **kwargs) -> None:
+    """Send ``task`` with keyword arguments once the current transaction commits.
+
+    A broker that is down is logged, not raised: the row that needs the work is already
+    committed, and the periodic sweep for that kind of work picks it up later.
+    """
+
+    def send():
+        try:
+            task.apply_async(kwargs=kwargs)
+        except Exception:  # broker unreachable: kombu raises several kinds
+            logger.warning("could not enqueue %s; the sweep will pick it up", task.name)
+
+    transaction.on_commit(send)

@@ -1,0 +1,93 @@
+"""The permissions each role's group carries. Data migrations call ``sync_role_groups``.
+
+Model permissions say what a role may do at all; which rows it may do it to is decided by the
+scoped selectors and guardian's object permissions.
+"""
+
+from __future__ import annotations
+
+from .enums import Role
+
+VIEW = "view"
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.VOLUNTEER: [
+        "escalations.view_service",
+        "escalations.add_observation",
+        "escalations.view_observation",
+    ],
+    Role.COORDINATOR: [
+        "volunteers.view_volunteer",
+        "volunteers.change_volunteer",
+        "volunteers.add_trainingrecord",
+        "volunteers.view_trainingrecord",
+        "volunteers.add_agreementsignature",
+        "volunteers.view_agreementsignature",
+        "clients.view_client",
+        "clients.add_client",
+        "clients.change_client",
+        "clients.export_client",
+        "clients.add_consentrecord",
+        "clients.view_consentrecord",
+        "clients.add_assignment",
+        "clients.change_assignment",
+        "clients.view_assignment",
+        "escalations.view_service",
+        "escalations.add_service",
+        "escalations.change_service",
+        "escalations.add_observation",
+        "escalations.view_observation",
+        "escalations.view_escalation",
+        "escalations.change_escalation",
+        "escalations.add_referral",
+        "escalations.add_outcome",
+    ],
+    Role.TEAM_LEADER: [
+        "volunteers.view_volunteer",
+        "clients.view_client",
+        "clients.view_consentrecord",
+        "clients.view_assignment",
+        "escalations.view_service",
+        "escalations.add_observation",
+        "escalations.view_observation",
+        "escalations.view_escalation",
+        "escalations.change_escalation",
+        "escalations.add_referral",
+        "escalations.add_outcome",
+    ],
+    Role.MDT_CHAIR: [
+        "escalations.view_service",
+    ],
+    Role.PRACTITIONER: [
+        "escalations.view_service",
+    ],
+    Role.ADMIN: [],  # admins are superusers-in-role: every permission, see sync_role_groups
+}
+
+
+def sync_role_groups(apps=None) -> None:
+    """Create one group per role and set exactly its permissions (idempotent)."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    apps = apps or global_apps
+    # Permissions are normally made after migrate; make them now so the groups can hold them.
+    for app_config in apps.get_app_configs():
+        saved = getattr(app_config, "models_module", None)
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = saved
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=str(role))
+        if role == Role.ADMIN:
+            perms = list(Permission.objects.all())
+        else:
+            perms = []
+            for code in codes:
+                app_label, codename = code.split(".")
+                perms.append(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
+        group.permissions.set(perms)

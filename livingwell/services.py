@@ -1,0 +1,103 @@
+"""Writes for accounts and notifications."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from .enums import Role
+from .models import Locality, Notification, User
+
+
+@transaction.atomic
+def user_set_role(*, user: User, role: str) -> User:
+    """Set a user's role and make their group membership follow it."""
+    user.role = role
+    user.is_staff = role == Role.ADMIN  # only admins reach the Django admin
+    user.save(update_fields=["role", "is_staff"])
+    role_groups = Group.objects.filter(name__in=[str(r) for r in Role])
+    user.groups.remove(*role_groups)
+    user.groups.add(Group.objects.get(name=str(role)))
+    return user
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    role: str,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    locality: Locality | None = None,
+    practices=(),
+    **extra,
+) -> User:
+    """Create a user in a role (and so in its group)."""
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        role=role,
+        locality=locality,
+        **extra,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    if practices:
+        user.practices.set(practices)
+    return user_set_role(user=user, role=role)
+
+
+def notify(
+    *,
+    user: User,
+    subject: str,
+    body: str = "",
+    url: str = "",
+    key: str | None = None,
+    email: bool = True,
+) -> Notification | None:
+    """Tell a user something: in the app now, by email after the commit.
+
+    With ``key``, the same event notifies once however often this is called.
+    """
+    from .tasks import send_notification_email
+
+    if key is not None:
+        notification, created = Notification.objects.get_or_create(
+            key=key,
+            defaults={
+                "user": user,
+                "subject": subject,
+                "body": body,
+                "url": url,
+                "send_email": email,
+            },
+        )
+        if not created:
+            return notification
+    else:
+        notification = Notification.objects.create(
+            user=user, subject=subject, body=body, url=url, send_email=email
+        )
+    if email and user.email:
+        from .queue import enqueue
+
+        enqueue(send_notification_email, notification_id=notification.pk)
+    return notification
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one (or all) of a user's notifications read; returns how many changed."""
+    from django.utils import timezone
+
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())

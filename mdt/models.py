@@ -1,0 +1,1 @@
+"""MDT meetings with consented agendas. Filled in by the MDT work."""

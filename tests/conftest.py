@@ -1,0 +1,152 @@
+"""Shared fixtures: one user per role in West, and an outsider of each role in East.
+
+The outsiders are the healthchecks 'charlie': same role, other locality or practice; they must
+see nothing of West's people.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+from livingwell.enums import Role
+
+from .factories import PASSWORD, LocalityFactory, PracticeFactory, UserFactory, VolunteerFactory
+
+
+def require_or_skip(reason: str):
+    """Skip a test whose service is missing; under REQUIRE_SERVICES=1 (CI) fail it instead."""
+    if os.environ.get("REQUIRE_SERVICES") == "1" or settings.REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def west(db):
+    return LocalityFactory(name="West Cornwall", slug="west-cornwall")
+
+
+@pytest.fixture
+def east(db):
+    return LocalityFactory(name="East Cornwall", slug="east-cornwall")
+
+
+@pytest.fixture
+def west_practice(west):
+    return PracticeFactory(name="Penwith Surgery", locality=west)
+
+
+@pytest.fixture
+def east_practice(east):
+    return PracticeFactory(name="Liskeard Medical Centre", locality=east)
+
+
+@pytest.fixture
+def volunteer(west):
+    return VolunteerFactory(locality=west, user__username="vera").user
+
+
+@pytest.fixture
+def coordinator(west):
+    return UserFactory(username="colin", role=Role.COORDINATOR, locality=west)
+
+
+@pytest.fixture
+def team_leader(west):
+    return UserFactory(username="tessa", role=Role.TEAM_LEADER, locality=west)
+
+
+@pytest.fixture
+def chair(west, west_practice):
+    return UserFactory(
+        username="asha", role=Role.MDT_CHAIR, locality=west, practices=[west_practice]
+    )
+
+
+@pytest.fixture
+def practitioner(west, west_practice):
+    return UserFactory(
+        username="pat", role=Role.PRACTITIONER, locality=west, practices=[west_practice]
+    )
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="ada", role=Role.ADMIN, locality=None, is_superuser=True)
+
+
+@pytest.fixture
+def other_volunteer(east):
+    return VolunteerFactory(locality=east, user__username="jory").user
+
+
+@pytest.fixture
+def other_coordinator(east):
+    return UserFactory(username="morwenna", role=Role.COORDINATOR, locality=east)
+
+
+@pytest.fixture
+def other_team_leader(east):
+    return UserFactory(username="ivor", role=Role.TEAM_LEADER, locality=east)
+
+
+@pytest.fixture
+def other_chair(east, east_practice):
+    return UserFactory(
+        username="ian", role=Role.MDT_CHAIR, locality=east, practices=[east_practice]
+    )
+
+
+@pytest.fixture
+def other_practitioner(east, east_practice):
+    return UserFactory(
+        username="petroc", role=Role.PRACTITIONER, locality=east, practices=[east_practice]
+    )
+
+
+@pytest.fixture
+def users(
+    volunteer,
+    coordinator,
+    team_leader,
+    chair,
+    practitioner,
+    admin_user,
+    other_volunteer,
+    other_coordinator,
+    other_team_leader,
+    other_chair,
+    other_practitioner,
+):
+    """Every role, and the same-role outsider: keys are the names the access matrix uses."""
+    return {
+        "volunteer": volunteer,
+        "coordinator": coordinator,
+        "team_leader": team_leader,
+        "mdt_chair": chair,
+        "practitioner": practitioner,
+        "admin": admin_user,
+        "other_volunteer": other_volunteer,
+        "other_coordinator": other_coordinator,
+        "other_team_leader": other_team_leader,
+        "other_mdt_chair": other_chair,
+        "other_practitioner": other_practitioner,
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: the Django test client signed in as ``user``."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

@@ -1,0 +1,218 @@
+"""factory_boy factories for every model, in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from clients.enums import ConsentAction, ConsentMethod, ConsentScope
+from clients.models import Assignment, Client, ConsentRecord, Need
+from escalations.enums import URGENCY_RANK, ObservationKind, Urgency
+from escalations.models import Escalation, Observation, OnCallShift, RoutingRule, Service
+from livingwell.enums import Role
+from livingwell.models import Locality, Practice, User
+from livingwell.services import user_set_role
+from volunteers.enums import MdtWish, TrainingModule
+from volunteers.models import (
+    AgreementSignature,
+    ConfidentialityAgreement,
+    TrainingRecord,
+    Volunteer,
+)
+
+PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
+class LocalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Locality
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Locality {n}")
+    slug = factory.Sequence(lambda n: f"locality-{n}")
+
+
+class PracticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Practice
+
+    name = factory.Sequence(lambda n: f"Practice {n}")
+    ods_code = factory.Sequence(lambda n: f"P{n:05d}")
+    locality = factory.SubFactory(LocalityFactory)
+    volunteers_may_attend_mdt = True
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    role = Role.COORDINATOR
+    locality = factory.SubFactory(LocalityFactory)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def sync_role(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+            user_set_role(user=obj, role=obj.role)
+
+    @factory.post_generation
+    def practices(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.practices.set(extracted)
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Volunteer
+
+    user = factory.SubFactory(
+        UserFactory, role=Role.VOLUNTEER, locality=factory.SelfAttribute("..locality")
+    )
+    locality = factory.SubFactory(LocalityFactory)
+    mdt_wish = MdtWish.YES
+
+
+class ConfidentialityAgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConfidentialityAgreement
+
+    version = factory.Sequence(lambda n: f"v{n}")
+    text = "I keep what I hear about clients to myself."
+    in_force_from = dt.date(2025, 1, 1)
+
+
+class AgreementSignatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgreementSignature
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    agreement = factory.SubFactory(ConfidentialityAgreementFactory)
+    signed_on = factory.LazyFunction(timezone.localdate)
+
+
+class TrainingRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingRecord
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    module = TrainingModule.MEDICALLY_AWARE
+    completed_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=335))
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    date_of_birth = dt.date(1938, 5, 17)
+    practice = factory.SubFactory(PracticeFactory)
+    locality = factory.SelfAttribute("practice.locality")
+    address = "1 Fore Street, Penzance"
+    postcode = "TR18 2AA"
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Need
+
+    client = factory.SubFactory(ClientFactory)
+    kind = "non_medical"
+    description = "Lift to the surgery"
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """An open assignment. Prefer ``clients.services`` in tests of access: it grants the
+    object permission; this factory only makes the row."""
+
+    class Meta:
+        model = Assignment
+
+    client = factory.SubFactory(ClientFactory)
+    volunteer = factory.SubFactory(
+        VolunteerFactory, locality=factory.SelfAttribute("..client.locality")
+    )
+
+
+class ConsentRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsentRecord
+
+    client = factory.SubFactory(ClientFactory)
+    scope = ConsentScope.SHARE_WITH_PARTNERS
+    action = ConsentAction.GIVEN
+    method = ConsentMethod.SPOKEN
+    privacy_notice_version = "2025-1"
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    is_medical = False
+    kinds = factory.LazyFunction(lambda: [ObservationKind.TRANSPORT])
+    contact_name = "Sam Carter"
+    phone = "01872 000000"
+
+    @factory.post_generation
+    def localities(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.localities.set(extracted)
+
+
+class RoutingRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoutingRule
+
+    service = factory.SubFactory(ServiceFactory)
+
+
+class OnCallShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OnCallShift
+
+    locality = factory.SubFactory(LocalityFactory)
+    team_leader = factory.SubFactory(
+        UserFactory, role=Role.TEAM_LEADER, locality=factory.SelfAttribute("..locality")
+    )
+    starts_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
+    ends_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=7))
+
+
+class ObservationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Observation
+
+    client = factory.SubFactory(ClientFactory)
+    volunteer = factory.SubFactory(
+        VolunteerFactory, locality=factory.SelfAttribute("..client.locality")
+    )
+    logged_by = factory.SelfAttribute("volunteer.user")
+    kind = ObservationKind.TRANSPORT
+    urgency = Urgency.WORRIED
+    noticed = "She has missed two appointments because the bus no longer runs."
+    client_wants = "A lift to the surgery"
+
+
+class EscalationFactory(factory.django.DjangoModelFactory):
+    """A bare escalation row. Tests of behaviour should go through the services."""
+
+    class Meta:
+        model = Escalation
+
+    observation = factory.SubFactory(ObservationFactory)
+    locality = factory.SelfAttribute("observation.client.locality")
+    kind = factory.SelfAttribute("observation.kind")
+    urgency = factory.SelfAttribute("observation.urgency")
+    urgency_rank = factory.LazyAttribute(lambda e: URGENCY_RANK[e.urgency])

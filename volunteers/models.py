@@ -1,0 +1,112 @@
+"""Volunteers: profile, training, confidentiality agreements.
+
+A volunteer's workload (clients, practices, meetings, MDTs) is derived from the other apps'
+rows through reverse relations, never stored here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from livingwell.models import Locality
+
+from .enums import MdtWish, TrainingModule, VolunteerStatus
+
+
+class Volunteer(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer"
+    )
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="volunteers")
+    phone = models.CharField(max_length=30, blank=True)
+    address = models.TextField(blank=True)
+    skills = models.TextField(blank=True)
+    professional_background = models.TextField(
+        blank=True,
+        help_text=(
+            "Earlier work, for example nursing. In Living Well a former nurse volunteers as a "
+            "volunteer: medically aware, not acting medically."
+        ),
+    )
+    availability = models.TextField(blank=True, help_text="When they can visit, in their words.")
+    mdt_wish = models.CharField(
+        "wishes to attend MDTs",
+        max_length=16,
+        choices=MdtWish.choices,
+        default=MdtWish.NOT_ASKED,
+        help_text="Asked, never assumed.",
+    )
+    status = models.CharField(
+        max_length=16, choices=VolunteerStatus.choices, default=VolunteerStatus.ACTIVE
+    )
+    joined_on = models.DateField(default=timezone.localdate)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name"]
+        indexes = [models.Index(fields=["locality", "status"], name="volunteer_locality_status")]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class TrainingRecord(models.Model):
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="training")
+    module = models.CharField(max_length=32, choices=TrainingModule.choices)
+    completed_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-completed_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=models.F("completed_on")),
+                name="training_expires_after_completion",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_module_display()} ({self.completed_on})"
+
+
+class ConfidentialityAgreement(models.Model):
+    """A version of the volunteers' confidentiality agreement. The newest in force is current."""
+
+    version = models.CharField(max_length=20, unique=True)
+    text = models.TextField()
+    in_force_from = models.DateField()
+
+    class Meta:
+        ordering = ["-in_force_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"Confidentiality agreement {self.version}"
+
+
+class AgreementSignature(models.Model):
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="signatures")
+    agreement = models.ForeignKey(
+        ConfidentialityAgreement, on_delete=models.PROTECT, related_name="signatures"
+    )
+    signed_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-signed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "agreement"], name="one_signature_per_agreement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} signed {self.agreement.version} on {self.signed_on}"
