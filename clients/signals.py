@@ -1,0 +1,8 @@
+"""Signals that higher apps listen to. A signal is used only because the direction demands it:
+clients must not import escalations or mdt, yet a withdrawal has to act in them at once."""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction that records a withdrawal: kwargs ``client``, ``scope``, ``by``.
+# Receivers (MDT agendas, published stories) act in the same transaction.
+consent_withdrawn = Signal()
