@@ -92,3 +92,10 @@ def test_an_operator_can_lift_a_lock(client, coordinator, password):
         attempt(client, WRONG)
     call_command("axes_reset_username", "colin")
     assert attempt(client, password).status_code == 302
+
+
+def test_an_over_long_username_is_an_error_message_not_a_failure(client):
+    response = attempt(client, WRONG, username="0" * 300)
+    assert_refused_wrong(response)
+    assert "at most 150 characters" in response.content.decode()
+    assert not AccessFailureLog.objects.exists()

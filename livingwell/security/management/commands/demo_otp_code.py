@@ -23,7 +23,10 @@ class Command(BaseCommand):
             user__username=username, confirmed=True, key=DEMO_TOTP_KEY
         ).first()
         if device is None:
-            raise CommandError(f"{username} has no demo authenticator (run seed_demo first).")
+            raise CommandError(
+                f"{username} has no demo authenticator: volunteers sign in without a code; "
+                "for staff, run seed_demo first."
+            )
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
         totp.time = time.time()
         now_t = totp.t()
