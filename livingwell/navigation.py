@@ -10,6 +10,8 @@ from .enums import Role
 # (label, url name, roles that see it)
 NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("Home", "home", frozenset(Role)),
+    ("Volunteer meetings", "peersupport:meeting_list", frozenset(Role)),
+    ("Calendar", "calendar", frozenset(Role)),
 ]
 
 
