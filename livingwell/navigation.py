@@ -14,6 +14,8 @@ NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("Clients", "clients:list", frozenset({Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN})),
     ("Volunteers", "volunteers:list", frozenset({Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN})),
     ("My workload", "volunteers:me", frozenset({Role.VOLUNTEER})),
+    ("Volunteer meetings", "peersupport:meeting_list", frozenset(Role)),
+    ("Calendar", "calendar", frozenset(Role)),
 ]
 
 
