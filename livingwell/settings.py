@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "csp",
     "livingwell",
     "volunteers",
+    "peersupport",
     "clients",
     "escalations",
     "mdt",
