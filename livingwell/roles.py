@@ -15,6 +15,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.view_service",
         "escalations.add_observation",
         "escalations.view_observation",
+        # peersupport: see the locality's meetings, sign up, raise topics
+        "peersupport.view_volunteermeeting",
+        "peersupport.add_meetingsignup",
+        "peersupport.delete_meetingsignup",
+        "peersupport.add_meetingtopic",
     ],
     Role.COORDINATOR: [
         "volunteers.view_volunteer",
@@ -41,6 +46,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.change_escalation",
         "escalations.add_referral",
         "escalations.add_outcome",
+        # peersupport: coordinators run the locality's volunteer meetings
+        "peersupport.view_volunteermeeting",
+        "peersupport.add_volunteermeeting",
+        "peersupport.change_volunteermeeting",
+        "peersupport.add_meetinginvitation",
+        "peersupport.add_meetingtopic",
+        "peersupport.add_meetingattendance",
+        "peersupport.view_meetingattendance",
+        "peersupport.add_followupaction",
+        "peersupport.change_followupaction",
     ],
     Role.TEAM_LEADER: [
         "volunteers.view_volunteer",
@@ -54,15 +69,31 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.change_escalation",
         "escalations.add_referral",
         "escalations.add_outcome",
+        # peersupport: see the locality's meetings and raise topics
+        "peersupport.view_volunteermeeting",
+        "peersupport.add_meetingtopic",
     ],
     Role.MDT_CHAIR: [
         "escalations.view_service",
+        # peersupport: the volunteer meetings they are invited to (recommendation 4)
+        "peersupport.view_volunteermeeting",
+        "peersupport.add_meetingtopic",
     ],
     Role.PRACTITIONER: [
         "escalations.view_service",
+        # peersupport: the volunteer meetings they are invited to (recommendation 4)
+        "peersupport.view_volunteermeeting",
+        "peersupport.add_meetingtopic",
     ],
     Role.ADMIN: [],  # admins are superusers-in-role: every permission, see sync_role_groups
 }
+
+
+def _has_models(apps, app_label: str) -> bool:
+    try:
+        return bool(list(apps.get_app_config(app_label).get_models()))
+    except LookupError:
+        return False
 
 
 def sync_role_groups(apps=None) -> None:
@@ -87,6 +118,10 @@ def sync_role_groups(apps=None) -> None:
             perms = []
             for code in codes:
                 app_label, codename = code.split(".")
+                if not _has_models(apps, app_label):
+                    # An app whose first migration has not run yet at this point in the
+                    # history; its own role-permission migration syncs again later.
+                    continue
                 perms.append(
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)
                 )

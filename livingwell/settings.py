@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     # Second factor, lockout, sessions; after livingwell so its demo part finds the demo users.
     "livingwell.security",
     "volunteers",
+    "peersupport",
     "clients",
     "escalations",
     "mdt",
