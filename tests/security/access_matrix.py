@@ -278,3 +278,7 @@ MATRIX: dict[str, Row] = {
         notes="its owner (the coordinator) or who runs the locality's meetings",
     ),
 }
+
+from .access_matrix_people import PEOPLE_ROWS  # noqa: E402 - it builds on row() above
+
+MATRIX.update(PEOPLE_ROWS)
