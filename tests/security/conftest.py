@@ -8,16 +8,8 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from clients.services import assignment_create
 from livingwell.models import Notification
-from tests.factories import (
-    ClientFactory,
-    ConsentRecordFactory,
-    FollowUpActionFactory,
-    NeedFactory,
-    VolunteerMeetingFactory,
-)
-from tests.volunteers.helpers import make_ready
+from tests.factories import FollowUpActionFactory, VolunteerMeetingFactory
 
 
 @pytest.fixture
@@ -30,16 +22,11 @@ def world(users, west, east, west_practice, east_practice):
     w = SimpleNamespace(users=users, west=west, east=east)
     w.west_practice = west_practice
     w.east_practice = east_practice
-    coordinator, volunteer = users["coordinator"], users["volunteer"]
+    coordinator = users["coordinator"]
     w.notification = Notification.objects.create(
         user=coordinator, subject="A new escalation", url="/"
     )
-    # A West client visited by the West volunteer, with a need and consent to share.
-    w.volunteer = make_ready(volunteer.volunteer)
-    w.client = ClientFactory(first_name="Elowen", last_name="Trewin", practice=west_practice)
-    w.need = NeedFactory(client=w.client, description="A lift to the surgery")
-    ConsentRecordFactory(client=w.client)
-    w.assignment = assignment_create(client=w.client, volunteer=w.volunteer, by=coordinator)
+    # West's client, need, assignment and volunteer profile: access_matrix_people.people().
     # A West volunteer meeting held last week, run by the coordinator, with an action.
     start = timezone.now() - dt.timedelta(days=7)
     w.meeting = VolunteerMeetingFactory(
