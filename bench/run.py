@@ -295,7 +295,14 @@ def sign_in(base: str, username: str, password: str, second_factor=None) -> Sess
     if status != 302:
         raise RuntimeError(f"signing in as {username} answered {status}, not a redirect")
     if second_factor is not None:
-        second_factor(opener, base, headers.get("Location", ""))
+        path, code = second_factor
+        status, _h, html = _open(opener, base + path)
+        if status != 200:
+            raise RuntimeError(f"the code page answered {status} to {username}")
+        form = {"code": code(), "csrfmiddlewaretoken": _form_token(html), "next": ""}
+        status, _h, html = _open(opener, base + path, form)
+        if status != 302:
+            raise RuntimeError(f"{username}'s code was refused ({status})")
     cookies = {c.name: c.value for c in jar}
     if "sessionid" not in cookies or "csrftoken" not in cookies:
         raise RuntimeError(f"no session after signing in as {username}")

@@ -14,9 +14,11 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps
 from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 
@@ -54,9 +56,38 @@ def users() -> dict[str, str]:
     return {str(role): username for role, username in REPRESENTATIVES.items()}
 
 
-def second_factor(username: str):
-    """How this user passes the second factor after the password, or None if none is asked."""
-    return None
+def second_factor(username: str) -> tuple[str, Callable[[], str]] | None:
+    """How this user passes the second factor after the password: the code page's path and a
+    function giving a code it accepts now, or None if this user is not asked for one."""
+    if not apps.is_installed("django_otp.plugins.otp_totp"):
+        return None
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = (
+        TOTPDevice.objects.filter(user__username=username, confirmed=True).order_by("pk").first()
+    )
+    path = _url("account:otp_verify")
+    if device is None or path is None or _user_role(username) == Role.VOLUNTEER:
+        return None
+
+    def code() -> str:
+        # A code works once: take the newest period not used yet, waiting if it is ahead.
+        device.refresh_from_db()
+        now = time.time()
+        now_t = int((now - device.t0) // device.step) + device.drift
+        t = max(now_t, device.last_t + 1)
+        if t > now_t + device.tolerance:
+            time.sleep((t - now_t - device.tolerance) * device.step + 0.1)
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = device.t0 + (t - device.drift) * device.step + 1
+        return f"{totp.token():0{device.digits}d}"
+
+    return path, code
+
+
+def _user_role(username: str) -> str:
+    return User.objects.filter(username=username).values_list("role", flat=True).first() or ""
 
 
 def _url(name: str, *args) -> str | None:

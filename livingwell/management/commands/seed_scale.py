@@ -16,6 +16,7 @@ A management command sits on top of the apps, so it may import every app's model
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import random
@@ -26,6 +27,7 @@ from array import array
 from collections import Counter
 from datetime import date, timedelta
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
@@ -88,6 +90,12 @@ AGREEMENT_VERSION = "scale-1"
 # Seeded observations carry submission keys in this range, so they can be counted apart from
 # the ones the benchmark itself posts.
 OBSERVATION_KEY_PREFIX = 0x5CA1E5EED5EED000
+
+
+def otp_key(username: str) -> str:
+    """The hex key of a representative's authenticator (a benchmark database's, like the
+    password): the benchmark computes the codes from it."""
+    return hashlib.sha256(f"scale-second-factor-{username}".encode()).hexdigest()[:40]
 
 
 def observation_key(index: int) -> uuid.UUID:
@@ -322,6 +330,8 @@ class TableWriter:
                     fill = None
                 elif f.has_default():
                     fill = f.get_default
+                elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                    fill = timezone.now
                 elif f.null:
                     fill = _none
                 elif f.blank and isinstance(f, models.CharField | models.TextField):
@@ -495,6 +505,7 @@ class Seeder:
         self.seed_volunteers()
         self.seed_clients()
         self.seed_observations()
+        self.seed_second_factors()
         if self.writer.touched and connection.vendor == "postgresql":
             t = time.monotonic()
             # VACUUM sets the visibility map, so that the lists' index-only scans stay index-only;
@@ -504,6 +515,24 @@ class Seeder:
                 for table in sorted(self.writer.touched):
                     cursor.execute(f'{verb} "{table}"')
             self.log(f"  vacuum analyse: {time.monotonic() - t:.1f} s")
+
+    @transaction.atomic
+    def seed_second_factors(self) -> None:
+        """Staff sign in with a password and a code: give each staff representative an
+        authenticator with a known key (``otp_key``), so the benchmark can compute its codes."""
+        if not apps.is_installed("django_otp.plugins.otp_totp"):
+            return
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for role, username in REPRESENTATIVES.items():
+            if role == Role.VOLUNTEER:
+                continue
+            user = User.objects.get(username=username)
+            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(
+                    user=user, name="Benchmark", key=otp_key(username), confirmed=True
+                )
+                self.writer.written[TOTPDevice._meta.label] += 1
 
     # --- users --------------------------------------------------------------------------
     def add_user(self, *, username, role, locality_id, first, last, practices=(), rep=False):
