@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.apps import apps
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.urls import NoReverseMatch, reverse
 
+from clients.models import Client
 from escalations.enums import OPEN_STATES, RoutingStatus
 from escalations.models import Escalation, Observation
 from livingwell.enums import Role
@@ -123,7 +124,44 @@ def pages(*, quick: bool) -> list[Page]:
             kind="detail",
         ),
     ]
+    coordinator = _user(Role.COORDINATOR)
+    out.append(
+        _page(
+            "client_list",
+            "Client list (coordinator)",
+            Role.COORDINATOR,
+            "clients:list",
+            kind="list",
+            must_contain='<h1 class="govuk-heading-l">Clients</h1>',
+        )
+    )
+    # The client of the coordinator's locality with the most observations: the heaviest page.
+    client = (
+        Client.objects.filter(locality_id=coordinator.locality_id)
+        .annotate(n=Count("observations"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    out.append(
+        _page(
+            "client_page",
+            "Client page (coordinator)",
+            Role.COORDINATOR,
+            "clients:detail",
+            client.pk if client else None,
+            kind="detail",
+            must_contain=client.last_name if client else "",
+        )
+    )
     return out
+
+
+def _page(key, title, role, url_name, *args, **kwargs) -> Page:
+    """A page at ``url_name``, or a skipped one if that view is not built yet."""
+    path = _url(url_name, *args) if None not in args else None
+    if path is None:
+        return Page(key, title, str(role), skipped=f"no URL {url_name} yet", **kwargs)
+    return Page(key, title, str(role), path, **kwargs)
 
 
 # --- sizes, marks and clean-up -----------------------------------------------------------------

@@ -272,6 +272,13 @@ Rickard Roberts Rowe Rodda Sampson Spargo Stephens Thomas Tonkin Treloar Tregear
 Trevail Trevithick Truscott Uren Vosper Warne Williams
 """.split()  # noqa: SIM905
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+VISIT_NOTES = [
+    "Knock loudly and wait: she takes a while to reach the door.",
+    "Key safe by the back door; the code is with the coordinator.",
+    "Loves talking about the gardens at Trelissick.",
+    "Best after 11am; mornings are slow.",
+    "",
+]
 
 
 def weighted(table):
@@ -572,6 +579,8 @@ class Seeder:
                 "text": "I keep what I learn about clients to myself and share it only with "
                 "Living Well staff, to help the client.",
                 "in_force_from": self.start.date() - timedelta(days=400),
+                # Everyone signed it: there is no lapse for the daily sweep to announce.
+                "lapses_sent_at": self.now,
             },
         )
         fallback = RoutingRule.objects.filter(
@@ -910,6 +919,7 @@ class Seeder:
             postcode=f"TR{rng.randrange(1, 27)} {rng.randrange(1, 9)}"
             + "".join(rng.choices(POSTCODE_LETTERS, k=2)),
             phone=f"01209 {rng.randrange(100000, 999999)}",
+            visit_notes=rng.choice(VISIT_NOTES),
             practice_id=self.practices[p],
             locality_id=loc,
             status=ClientStatus.ACTIVE,
