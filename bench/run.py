@@ -432,7 +432,7 @@ def main(argv=None) -> int:
                 pages = [p for p in pages if p.kind == "baseline" or p.key in wanted]
             for page in pages:
                 if page.skipped:
-                    print(f"  {page.title:44} skipped: {page.skipped}")
+                    print(f"  {page.title:50} skipped: {page.skipped}")
                     continue
                 session = sessions.get(page.role) if page.role else None
                 check_page(base, page, session)
@@ -448,7 +448,7 @@ def main(argv=None) -> int:
                 errors = error_count(page.result)
                 ok &= errors == 0
                 print(
-                    f"  {page.title:44} {page.result['rps']:8.1f} req/s  "
+                    f"  {page.title:50} {page.result['rps']:8.1f} req/s  "
                     f"p50 {page.result['p50_ms']:7.1f} ms  p95 {page.result['p95_ms']:7.1f} ms"
                     f"  errors {errors}"
                 )
@@ -587,21 +587,21 @@ def print_report(results) -> None:
         f"{results['load_after'][0]:.2f} after; {sizes.get('observations', 0):,} observations"
     )
     print(
-        f"| {'page':44} | {'req/s':>8} | {'p50 ms':>8} | {'p95 ms':>8} | {'p99 ms':>8} | "
+        f"| {'page':50} | {'req/s':>8} | {'p50 ms':>8} | {'p95 ms':>8} | {'p99 ms':>8} | "
         f"{'errors':>6} | {'/healthz':>8} | {'/admin':>6} |"
     )
     print(
-        f"|{'-' * 46}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 8}|{'-' * 10}|{'-' * 8}|"
+        f"|{'-' * 52}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 8}|{'-' * 10}|{'-' * 8}|"
     )
     for page in results.get("pages", []):
         r = page["result"]
         if not r:
-            print(f"| {page['title']:44} | skipped: {page['skipped']}")
+            print(f"| {page['title']:50} | skipped: {page['skipped']}")
             continue
         rh = f"{r['rps'] / health:.3f}" if health else "-"
         ra = f"{r['rps'] / admin:.2f}" if admin else "-"
         print(
-            f"| {page['title']:44} | {r['rps']:8.1f} | {r['p50_ms']:8.1f} | {r['p95_ms']:8.1f} | "
+            f"| {page['title']:50} | {r['rps']:8.1f} | {r['p50_ms']:8.1f} | {r['p95_ms']:8.1f} | "
             f"{r['p99_ms']:8.1f} | {error_count(r):6} | {rh:>8} | {ra:>6} |"
         )
     routing = results.get("routing")

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.db.models import Count, Max
@@ -103,7 +104,30 @@ def _user(role) -> User:
 
 
 def pages(*, quick: bool) -> list[Page]:
-    """Every page measured, baselines first."""
+    """Every page measured: the baselines first, the observation POST last (it adds rows that
+    the queues would show; the run removes them afterwards)."""
+    volunteer = _user(Role.VOLUNTEER)
+    coordinator = _user(Role.COORDINATOR)
+    chair = _user(Role.MDT_CHAIR)
+    own_client = (
+        Client.objects.filter(assignments__volunteer__user=volunteer, assignments__ended_on=None)
+        .order_by("pk")
+        .first()
+    )
+    # The client of the coordinator's locality with the most observations: the heaviest page.
+    busy_client = (
+        Client.objects.filter(locality_id=coordinator.locality_id)
+        .annotate(n=Count("observations"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    # The escalation at the top of the coordinator's queue, the one they open first.
+    top = (
+        Escalation.objects.filter(locality_id=coordinator.locality_id, state__in=OPEN_STATES)
+        .order_by("urgency_rank", "created_at")
+        .first()
+    )
+    volunteer_role, coordinator_role = str(Role.VOLUNTEER), str(Role.COORDINATOR)
     out = [
         Page(
             "healthz", "/healthz (baseline)", None, "/healthz", kind="baseline", must_contain="ok"
@@ -116,52 +140,139 @@ def pages(*, quick: bool) -> list[Page]:
             kind="baseline",
             must_contain="Select escalation to change",
         ),
-        Page(
-            "home_volunteer",
-            "Home page (volunteer)",
-            str(Role.VOLUNTEER),
-            reverse("home"),
+        _page(
+            "observation_form",
+            "Observation form (volunteer, GET)",
+            volunteer_role,
+            "escalations:observation_create",
+            kind="detail",
+            must_contain='name="submission_key"',
+        ),
+        _page(
+            "my_observations",
+            "My observations (volunteer)",
+            volunteer_role,
+            "escalations:my_observations",
+            kind="list",
+        ),
+        _page(
+            "triage_queue",
+            "Triage queue (coordinator)",
+            coordinator_role,
+            "escalations:triage",
+            kind="list",
+        ),
+        _page(
+            "triage_queue_filtered",
+            "Triage queue, filtered (coordinator)",
+            coordinator_role,
+            "escalations:triage",
+            kind="list",
+            query="?kind=fall&kind=health_change&kind=medication&urgency=worried",
+        ),
+        _page(
+            "escalation_page",
+            "Escalation page (coordinator)",
+            coordinator_role,
+            "escalations:detail",
+            top.pk if top else None,
             kind="detail",
         ),
-    ]
-    coordinator = _user(Role.COORDINATOR)
-    out.append(
         _page(
             "client_list",
             "Client list (coordinator)",
-            Role.COORDINATOR,
+            coordinator_role,
             "clients:list",
             kind="list",
             must_contain='<h1 class="govuk-heading-l">Clients</h1>',
-        )
-    )
-    # The client of the coordinator's locality with the most observations: the heaviest page.
-    client = (
-        Client.objects.filter(locality_id=coordinator.locality_id)
-        .annotate(n=Count("observations"))
-        .order_by("-n", "pk")
-        .first()
-    )
-    out.append(
+        ),
         _page(
             "client_page",
             "Client page (coordinator)",
-            Role.COORDINATOR,
+            coordinator_role,
             "clients:detail",
-            client.pk if client else None,
+            busy_client.pk if busy_client else None,
             kind="detail",
-            must_contain=client.last_name if client else "",
-        )
-    )
+            must_contain=busy_client.last_name if busy_client else "",
+        ),
+        _page(
+            "mdt_agenda",
+            "MDT agenda (chair)",
+            str(Role.MDT_CHAIR),
+            "mdt:meeting_detail",
+            _busiest_meeting(chair),
+            kind="detail",
+        ),
+        _page(
+            "stories",
+            "Stories page (volunteer)",
+            volunteer_role,
+            "escalations:stories",
+            volunteer.locality.slug,
+            kind="list",
+        ),
+        _page(
+            "evidence_dashboard",
+            "Evidence dashboard, whole period (coordinator)",
+            coordinator_role,
+            "evidence:dashboard",
+            kind="dashboard",
+        ),
+        _page(
+            "observation_post",
+            "Observation POST (volunteer: save, audit, enqueue)",
+            volunteer_role,
+            "escalations:observation_create",
+            method="POST",
+            expect=302,
+            kind="post",
+            body=urlencode(
+                {
+                    "client": own_client.pk if own_client else "",
+                    "noticed": "She has missed two appointments because the bus no longer runs.",
+                    "kind": "transport",
+                    "urgency": "worried",
+                    "client_wants": "A lift to the surgery",
+                }
+            )
+            + "&submission_key={uuid}",
+        ),
+    ]
     return out
 
 
-def _page(key, title, role, url_name, *args, **kwargs) -> Page:
-    """A page at ``url_name``, or a skipped one if that view is not built yet."""
+def _busiest_meeting(chair) -> int | None:
+    """The chair's next MDT meeting with the most items on its agenda, once MDTs exist."""
+    try:
+        meeting_model = apps.get_model("mdt", "Meeting")
+    except LookupError:
+        return None
+    qs = meeting_model.objects.filter(practice__in=chair.practices.all())
+    if "items" in {f.name for f in meeting_model._meta.get_fields()}:
+        qs = qs.annotate(n=Count("items")).order_by("-n", "pk")
+    first = qs.first()
+    return first.pk if first else None
+
+
+def _page(key, title, role, url_name, *args, query="", **kwargs) -> Page:
+    """A page at ``url_name``, or a skipped one if that view (or its data) is not there yet."""
     path = _url(url_name, *args) if None not in args else None
     if path is None:
-        return Page(key, title, str(role), skipped=f"no URL {url_name} yet", **kwargs)
-    return Page(key, title, str(role), path, **kwargs)
+        why = f"no URL {url_name} yet" if _url_exists(url_name) is False else "no data for it"
+        return Page(key, title, str(role), skipped=why, **kwargs)
+    return Page(key, title, str(role), path + query, **kwargs)
+
+
+def _url_exists(url_name: str) -> bool:
+    from django.urls import get_resolver
+
+    namespace, _, name = url_name.rpartition(":")
+    resolver = get_resolver()
+    if namespace:
+        if namespace not in resolver.namespace_dict:
+            return False
+        resolver = resolver.namespace_dict[namespace][1]
+    return name in resolver.reverse_dict
 
 
 # --- sizes, marks and clean-up -----------------------------------------------------------------
