@@ -79,6 +79,12 @@ def parse_args(argv=None):
     p.add_argument("--latency-observations", type=int, help="paced, for commit-to-routed")
     p.add_argument("--database-url", help="overrides BENCH_DATABASE_URL and DATABASE_URL")
     p.add_argument("--broker-url", help="overrides CELERY_BROKER_URL")
+    p.add_argument(
+        "--profile",
+        metavar="PAGE",
+        help="record the gunicorn workers with py-spy while PAGE is measured "
+        "(bench/out/profile-PAGE.txt, collapsed stacks, and a summary printed)",
+    )
     p.add_argument("--compare", type=Path, help="an earlier results JSON to compare pages with")
     p.add_argument("--out", type=Path, help="where to write the JSON")
     args = p.parse_args(argv)
@@ -376,6 +382,86 @@ def _uuid():
     return uuid.uuid4()
 
 
+@contextlib.contextmanager
+def profiling(master_pid: int, page, args):
+    """py-spy on every gunicorn worker while ``page`` is measured, if asked for it."""
+    if args.profile != page.key:
+        yield
+        return
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        fail("--profile needs py-spy (pip install py-spy)")
+    out = OUT / f"profile-{page.key}.txt"
+    proc = subprocess.Popen(
+        [
+            spy,
+            "record",
+            "--subprocesses",
+            "--format",
+            "raw",
+            "--nonblocking",
+            "-r",
+            "200",
+            "-d",
+            str(int(args.duration) + 1),
+            "-p",
+            str(master_pid),
+            "-o",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        proc.wait(timeout=args.duration + 60)
+        if out.exists():
+            print_profile(out)
+
+
+def print_profile(path: Path, top: int = 25) -> None:
+    """Where the workers spent their time: each frame's share of the samples that include it
+    (inclusive) and of those that end in it (self), the project's own code marked."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        frames = [f for f in stack.split(";") if not f.startswith("process ")]
+        total += n
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + n
+        if frames:
+            own[frames[-1]] = own.get(frames[-1], 0) + n
+    if not total:
+        return
+    ours = (
+        "livingwell/",
+        "clients/",
+        "escalations/",
+        "mdt/",
+        "evidence/",
+        "volunteers/",
+        "peersupport/",
+        "templates/",
+    )
+    print(f"Profile of {path.name}: {total} samples; inclusive share of the project's frames:")
+    shown = 0
+    for frame, n in sorted(inclusive.items(), key=lambda kv: -kv[1]):
+        if "(" in frame and frame.split("(", 1)[1].startswith(ours):
+            print(f"  {n / total:6.1%}  {frame}")
+            shown += 1
+            if shown >= top:
+                break
+    print("Self time, any code:")
+    for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {n / total:6.1%}  {frame}")
+
+
 # --- the run ---------------------------------------------------------------------------------
 def main(argv=None) -> int:
     args = parse_args(argv)
@@ -438,7 +524,8 @@ def main(argv=None) -> int:
                 check_page(base, page, session)
                 if args.warmup:
                     run_wrk(base, page, session, args.warmup, args)
-                page.result = run_wrk(base, page, session, args.duration, args)
+                with profiling(server.pid, page, args):
+                    page.result = run_wrk(base, page, session, args.duration, args)
                 seconds = args.duration
                 while page.result["requests"] == 0 and seconds < 60:
                     # Slower than the run is long (a loaded machine): measure for longer rather
