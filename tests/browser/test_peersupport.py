@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from livingwell.enums import Role
 from peersupport.models import VolunteerMeeting
-from tests.factories import UserFactory
+from tests.factories import MeetingSignUpFactory, UserFactory, VolunteerMeetingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -82,3 +82,28 @@ def test_coordinator_arranges_meeting_and_volunteer_signs_up_with_a_topic(
     assert f"How to tell when a client needs more help than a visit ({volunteer})" in (
         staff.main_text()
     )
+
+
+def test_volunteer_adds_meetings_to_calendar_and_resets_the_link(phone, volunteer, west):
+    meeting = VolunteerMeetingFactory(locality=west, title="Coffee at the Honey Pot")
+    MeetingSignUpFactory(meeting=meeting, volunteer=volunteer.volunteer)
+
+    ui = phone.sign_in(volunteer)
+    ui.goto("/meetings/")
+    row = ui.page.get_by_role("row").filter(has_text="Coffee at the Honey Pot")
+    assert "You're going" in row.inner_text()
+    ui.page.get_by_role("link", name="Add your meetings to your own calendar").click()
+    ui.page.wait_for_url("**/calendar/")
+    ui.check()
+    assert "It holds 1 event now" in ui.main_text()
+    old_link = ui.page.get_by_label("Your private calendar link").input_value()
+    feed = ui.page.request.get(old_link)
+    assert feed.status == 200
+    assert "BEGIN:VEVENT" in feed.text()
+
+    ui.submit("Reset my calendar link", status=200)
+    assert "Your calendar link has been reset." in ui.main_text()
+    new_link = ui.page.get_by_label("Your private calendar link").input_value()
+    assert new_link != old_link
+    assert ui.page.request.get(old_link).status == 404
+    assert ui.page.request.get(new_link).status == 200
