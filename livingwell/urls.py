@@ -16,6 +16,8 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notification_read"),
+    path("clients/", include("clients.urls")),
+    path("volunteers/", include("volunteers.urls")),
     path("meetings/", include("peersupport.urls")),
     path("calendar/", calendar_views.calendar_settings, name="calendar"),
     path("calendar/reset/", calendar_views.calendar_reset, name="calendar_reset"),
