@@ -7,6 +7,7 @@ from django import forms
 from django.template import Context, Template
 
 from livingwell.forms import GdsFormMixin
+from volunteers.forms import GovDateField
 
 
 class PlanForm(GdsFormMixin, forms.Form):
@@ -15,10 +16,11 @@ class PlanForm(GdsFormMixin, forms.Form):
         choices=[("mon", "Monday"), ("tue", "Tuesday")], widget=forms.CheckboxSelectMultiple
     )
     note = forms.CharField()
+    on = GovDateField(label="When", what="the date")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.init_helper(Field.radios("how"), Field.checkboxes("days"), "note")
+        self.init_helper(Field.radios("how"), Field.checkboxes("days"), "note", "on")
 
     def clean(self):
         raise forms.ValidationError("Something about the whole form")
@@ -29,11 +31,25 @@ PAGE = Template(
 )
 
 
-def test_error_summary_links_to_first_radio_and_checkbox():
-    form = PlanForm(data={})
+def links_of(form):
     html = PAGE.render(Context({"form": form}))
     links = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', html)
-    assert [target for target, _ in links] == ["id_how_1", "id_how_1", "id_days_1", "id_note"]
-    assert links[0][1] == "Something about the whole form"
     for target, _ in links:
         assert f'id="{target}"' in html
+    return links
+
+
+def test_error_summary_links_to_first_radio_checkbox_and_date_part():
+    links = links_of(PlanForm(data={}))
+    assert links == [
+        ("id_how_1", "Something about the whole form"),
+        ("id_how_1", "This field is required."),
+        ("id_days_1", "This field is required."),
+        ("id_note", "This field is required."),
+        ("id_on_0", "Enter the date"),
+    ]
+
+
+def test_error_summary_links_a_missing_date_part_to_that_part():
+    links = links_of(PlanForm(data={"on_0": "12", "on_2": "2026"}))
+    assert links[-1] == ("id_on_1", "Enter the month")
