@@ -104,3 +104,7 @@ MATRIX: dict[str, Row] = {
     ),
     "account:password_reset_complete": row(anonymous=200, all=200),
 }
+
+from .access_matrix_people import PEOPLE_ROWS  # noqa: E402 - it builds on row() above
+
+MATRIX.update(PEOPLE_ROWS)
