@@ -15,6 +15,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.view_service",
         "escalations.add_observation",
         "escalations.view_observation",
+        "escalations.add_questionmessage",
+        "escalations.add_outcomeresponse",
+        "escalations.view_story",
     ],
     Role.COORDINATOR: [
         "volunteers.view_volunteer",
@@ -41,6 +44,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.change_escalation",
         "escalations.add_referral",
         "escalations.add_outcome",
+        "escalations.add_questionmessage",
+        "escalations.add_outcomeresponse",
+        "escalations.view_oncallshift",
+        "escalations.add_oncallshift",
+        "escalations.delete_oncallshift",
+        "escalations.view_story",
+        "escalations.add_story",
+        "escalations.change_story",
     ],
     Role.TEAM_LEADER: [
         "volunteers.view_volunteer",
@@ -54,6 +65,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.change_escalation",
         "escalations.add_referral",
         "escalations.add_outcome",
+        "escalations.add_questionmessage",
+        "escalations.add_outcomeresponse",
+        "escalations.view_oncallshift",
+        "escalations.view_story",
     ],
     Role.MDT_CHAIR: [
         "escalations.view_service",
@@ -87,7 +102,24 @@ def sync_role_groups(apps=None) -> None:
             perms = []
             for code in codes:
                 app_label, codename = code.split(".")
+                if not _model_exists(apps, app_label, codename):
+                    # The model arrives in a later migration, whose own role-permissions
+                    # migration grants this.
+                    continue
                 perms.append(
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)
                 )
         group.permissions.set(perms)
+
+
+def _model_exists(apps, app_label: str, codename: str) -> bool:
+    """Whether the model a permission codename (``<action>_<model>``) names exists in ``apps``
+    (a migration's historical state may be older than ROLE_PERMISSIONS)."""
+    if "_" not in codename:
+        return True
+    model_name = codename.split("_", 1)[1]
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True
