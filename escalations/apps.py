@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class EscalationsConfig(AppConfig):
     name = "escalations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # clients cannot import escalations, so a withdrawal reaches the stories by signal.
+        from clients.signals import consent_withdrawn
+        from livingwell.home import HOME_PANELS
+
+        from . import receivers
+        from .home import escalations_panel
+
+        consent_withdrawn.connect(
+            receivers.unpublish_stories_on_withdrawal, dispatch_uid="escalations.stories"
+        )
+        if escalations_panel not in HOME_PANELS:
+            HOME_PANELS.append(escalations_panel)
