@@ -10,6 +10,21 @@ from .enums import Role
 # (label, url name, roles that see it)
 NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("Home", "home", frozenset(Role)),
+    ("Log an observation", "escalations:observation_create", frozenset({Role.VOLUNTEER})),
+    ("My observations", "escalations:my_observations", frozenset({Role.VOLUNTEER})),
+    (
+        "Triage",
+        "escalations:triage",
+        frozenset({Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN}),
+    ),
+    ("Log a call", "escalations:observation_create", frozenset({Role.TEAM_LEADER})),
+    ("On call", "escalations:rota", frozenset({Role.COORDINATOR, Role.TEAM_LEADER})),
+    ("Services", "escalations:services", frozenset(Role)),
+    (
+        "Stories",
+        "escalations:stories_home",
+        frozenset({Role.VOLUNTEER, Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN}),
+    ),
 ]
 
 
