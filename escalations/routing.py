@@ -106,9 +106,10 @@ def locality_coordinator(*, locality: Locality) -> User | None:
 def choose_route(*, kind: str, urgency: str, locality: Locality, at: datetime) -> Route:
     """Pick the service, the person who triages and the time allowed.
 
-    The rule says who triages: a coordinator, or the team leader on call (for urgent
-    observations, normally). With no rule at all the built-in fallback applies: urgent to the
-    team leader on call, everything else to a coordinator. With nobody on call, a coordinator.
+    The rule picks the service and who triages. An urgent observation always goes to the team
+    leader on call in its locality, whatever the rule says (seed s4.1: the team leader is the
+    one on duty now); a rule may also send other observations to them. With no rule at all
+    the built-in fallback applies (no service). With nobody on call, a coordinator.
     """
     rule = matching_rule(kind=kind, locality_id=locality.pk, urgency=urgency)
     if rule is not None:
@@ -116,11 +117,11 @@ def choose_route(*, kind: str, urgency: str, locality: Locality, at: datetime) -
         service = rule.service
         reason = f"rule: {rule}"
     else:
-        triage_role = (
-            TriageRole.TEAM_LEADER_ON_CALL if urgency == Urgency.URGENT else TriageRole.COORDINATOR
-        )
+        triage_role = TriageRole.COORDINATOR
         service = None
         reason = "no rule matched: built-in fallback"
+    if urgency == Urgency.URGENT:
+        triage_role = TriageRole.TEAM_LEADER_ON_CALL
 
     owner = None
     if triage_role == TriageRole.TEAM_LEADER_ON_CALL:

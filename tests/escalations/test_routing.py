@@ -137,6 +137,23 @@ def test_urgent_goes_to_the_team_leader_on_call_and_is_texted(
     assert len(outbox) == 1
 
 
+def test_urgent_goes_on_call_even_when_the_rule_names_a_coordinator(
+    make_escalation, coordinator, team_leader, west
+):
+    OnCallShiftFactory(locality=west, team_leader=team_leader)
+    service = ServiceFactory(name="District nurses", localities=[west])
+    RoutingRuleFactory(
+        kind=ObservationKind.FALL, locality=west, service=service, triage_role="coordinator"
+    )
+    urgent = make_escalation(urgency=Urgency.URGENT, kind=ObservationKind.FALL)
+    worried = make_escalation(urgency=Urgency.WORRIED, kind=ObservationKind.FALL)
+    for e in (urgent, worried):
+        services.escalation_route(escalation_id=e.pk)
+        e.refresh_from_db()
+    assert (urgent.owner, urgent.service) == (team_leader, service)
+    assert (worried.owner, worried.service) == (coordinator, service)
+
+
 def test_urgent_with_nobody_on_call_goes_to_a_coordinator(make_escalation, coordinator, west):
     OnCallShiftFactory(  # a shift that ended an hour ago
         locality=west,
