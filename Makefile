@@ -2,7 +2,6 @@
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-export DJANGO_SETTINGS_MODULE ?= livingwell.settings
 
 .PHONY: demo install test test-fast lint format worker beat serve bench bench-quick clean
 

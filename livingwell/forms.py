@@ -25,4 +25,7 @@ class SignInForm(GdsFormMixin, AuthenticationForm):
             {"autocomplete": "username", "spellcheck": "false"}
         )
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+        # GOV.UK error messages say what to do, field by field.
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
         self.init_helper()

@@ -25,6 +25,8 @@ NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
         "escalations:stories_home",
         frozenset({Role.VOLUNTEER, Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN}),
     ),
+    ("Volunteer meetings", "peersupport:meeting_list", frozenset(Role)),
+    ("Calendar", "calendar", frozenset(Role)),
 ]
 
 

@@ -20,6 +20,8 @@ def enqueue(task, **kwargs) -> None:
         try:
             task.apply_async(kwargs=kwargs)
         except Exception:  # broker unreachable: kombu raises several kinds
-            logger.warning("could not enqueue %s; the sweep will pick it up", task.name)
+            logger.warning(
+                "could not enqueue %s; the sweep will pick it up", task.name, exc_info=True
+            )
 
     transaction.on_commit(send)

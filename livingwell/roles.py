@@ -18,6 +18,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.add_questionmessage",
         "escalations.add_outcomeresponse",
         "escalations.view_story",
+        # peersupport: see the locality's meetings, sign up, raise topics
+        "peersupport.view_volunteermeeting",
+        "peersupport.add_meetingsignup",
+        "peersupport.delete_meetingsignup",
+        "peersupport.add_meetingtopic",
     ],
     Role.COORDINATOR: [
         "volunteers.view_volunteer",
@@ -52,6 +57,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.view_story",
         "escalations.add_story",
         "escalations.change_story",
+        # peersupport: coordinators run the locality's volunteer meetings
+        "peersupport.view_volunteermeeting",
+        "peersupport.add_volunteermeeting",
+        "peersupport.change_volunteermeeting",
+        "peersupport.add_meetinginvitation",
+        "peersupport.add_meetingtopic",
+        "peersupport.add_meetingattendance",
+        "peersupport.view_meetingattendance",
+        "peersupport.add_followupaction",
+        "peersupport.change_followupaction",
     ],
     Role.TEAM_LEADER: [
         "volunteers.view_volunteer",
@@ -69,12 +84,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.add_outcomeresponse",
         "escalations.view_oncallshift",
         "escalations.view_story",
+        # peersupport: see the locality's meetings and raise topics
+        "peersupport.view_volunteermeeting",
+        "peersupport.add_meetingtopic",
     ],
     Role.MDT_CHAIR: [
         "escalations.view_service",
+        # peersupport: the volunteer meetings they are invited to (recommendation 4)
+        "peersupport.view_volunteermeeting",
+        "peersupport.add_meetingtopic",
     ],
     Role.PRACTITIONER: [
         "escalations.view_service",
+        # peersupport: the volunteer meetings they are invited to (recommendation 4)
+        "peersupport.view_volunteermeeting",
+        "peersupport.add_meetingtopic",
     ],
     Role.ADMIN: [],  # admins are superusers-in-role: every permission, see sync_role_groups
 }
@@ -103,8 +127,8 @@ def sync_role_groups(apps=None) -> None:
             for code in codes:
                 app_label, codename = code.split(".")
                 if not _model_exists(apps, app_label, codename):
-                    # The model arrives in a later migration, whose own role-permissions
-                    # migration grants this.
+                    # The app or model arrives in a later migration, whose own
+                    # role-permission migration syncs again.
                     continue
                 perms.append(
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)

@@ -11,9 +11,9 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 
-# The broker URL stays in the environment for the integration tests, which start a real worker,
-# but the app under test enqueues eagerly unless a test opts in.
-_broker = os.environ.pop("CELERY_BROKER_URL", "")
+# The broker URL is kept for the integration tests, which start a real worker; the app under
+# test enqueues eagerly unless a test opts in (tests/workers.py: real_broker).
+_broker = os.environ.get("CELERY_BROKER_URL", "")
 
 from livingwell.settings import *  # noqa: E402,F403
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, views
+from . import calendar_views, health, views
 
 handler403 = "livingwell.views.error_403"
 handler404 = "livingwell.views.error_404"
@@ -16,6 +16,10 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notification_read"),
+    path("meetings/", include("peersupport.urls")),
+    path("calendar/", calendar_views.calendar_settings, name="calendar"),
+    path("calendar/reset/", calendar_views.calendar_reset, name="calendar_reset"),
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("admin/", admin.site.urls),
     path("", include("escalations.urls")),
 ]

@@ -23,7 +23,8 @@ css = re.sub(r"@font-face\{[^}]*\}", "", css)
 css = re.sub(r"/\*# sourceMappingURL=.*?\*/", "", css)
 open(sys.argv[2], "w").write(css)
 PY
-sed '/sourceMappingURL/d' "$tmp/govuk/dist/govuk/govuk-frontend.min.js" > "$dest/govuk-frontend.min.js"
+# The minified module is one line ending in its source-map comment: cut the comment, not the line.
+sed 's|//# sourceMappingURL=.*$||' "$tmp/govuk/dist/govuk/govuk-frontend.min.js" > "$dest/govuk-frontend.min.js"
 cp "$tmp/govuk/package.json" "$dest/package.json"  # name, version and licence (MIT)
 echo "$GOVUK_FRONTEND_VERSION" > "$dest/VERSION"
 mkdir -p "$here/static/vendor/htmx"

@@ -14,6 +14,15 @@ from escalations.models import Escalation, Observation, OnCallShift, RoutingRule
 from livingwell.enums import Role
 from livingwell.models import Locality, Practice, User
 from livingwell.services import user_set_role
+from peersupport.enums import AttendeeRole, MeetingKind
+from peersupport.models import (
+    FollowUpAction,
+    MeetingAttendance,
+    MeetingInvitation,
+    MeetingSignUp,
+    MeetingTopic,
+    VolunteerMeeting,
+)
 from volunteers.enums import MdtWish, TrainingModule
 from volunteers.models import (
     AgreementSignature,
@@ -216,3 +225,72 @@ class EscalationFactory(factory.django.DjangoModelFactory):
     kind = factory.SelfAttribute("observation.kind")
     urgency = factory.SelfAttribute("observation.urgency")
     urgency_rank = factory.LazyAttribute(lambda e: URGENCY_RANK[e.urgency])
+
+
+# --- peersupport ------------------------------------------------------------------------------
+
+
+class VolunteerMeetingFactory(factory.django.DjangoModelFactory):
+    """A meeting a week from now; pass ``starts_at`` in the past for a held one."""
+
+    class Meta:
+        model = VolunteerMeeting
+
+    locality = factory.SubFactory(LocalityFactory)
+    kind = MeetingKind.COFFEE_MORNING
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda m: m.starts_at + dt.timedelta(hours=2))
+    place = "The Honey Pot, Penzance"
+
+
+class MeetingSignUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeetingSignUp
+
+    meeting = factory.SubFactory(VolunteerMeetingFactory)
+    volunteer = factory.SubFactory(
+        VolunteerFactory, locality=factory.SelfAttribute("..meeting.locality")
+    )
+
+
+class MeetingInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeetingInvitation
+
+    meeting = factory.SubFactory(VolunteerMeetingFactory)
+    user = factory.SubFactory(
+        UserFactory, role=Role.PRACTITIONER, locality=factory.SelfAttribute("..meeting.locality")
+    )
+
+
+class MeetingTopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeetingTopic
+
+    meeting = factory.SubFactory(VolunteerMeetingFactory)
+    raised_by = factory.SubFactory(
+        UserFactory, role=Role.VOLUNTEER, locality=factory.SelfAttribute("..meeting.locality")
+    )
+    text = "Getting to the surgery since the bus changed"
+
+
+class MeetingAttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeetingAttendance
+
+    meeting = factory.SubFactory(VolunteerMeetingFactory)
+    user = factory.SubFactory(
+        UserFactory, role=Role.VOLUNTEER, locality=factory.SelfAttribute("..meeting.locality")
+    )
+    role = AttendeeRole.VOLUNTEER
+
+
+class FollowUpActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUpAction
+
+    meeting = factory.SubFactory(VolunteerMeetingFactory)
+    description = "Send round the leaflet"
+    owner = factory.SubFactory(
+        UserFactory, role=Role.COORDINATOR, locality=factory.SelfAttribute("..meeting.locality")
+    )

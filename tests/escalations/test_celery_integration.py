@@ -19,9 +19,10 @@ from django.urls import reverse
 from escalations import services, tasks
 from escalations.enums import Action, EscalationState, RoutingStatus
 from escalations.models import Escalation, EscalationEvent
+from tests.workers import redis_available, wait_for
 
 from ..conftest import require_or_skip
-from .worker import PrivateRedis, Worker, free_port, purge, real_broker, wait_for
+from .worker import PrivateRedis, Worker, broker, free_port
 
 pytestmark = [
     pytest.mark.integration,
@@ -43,18 +44,18 @@ WORKER_ENV = {
 
 @pytest.fixture
 def services_up(transactional_db):
+    """The test broker's URL, emptied; skips (or fails under REQUIRE_SERVICES) without
+    PostgreSQL and Redis."""
     if connection.vendor != "postgresql":
         require_or_skip("PostgreSQL is needed (set DATABASE_URL)")
     url = settings.TEST_CELERY_BROKER_URL
     if not url:
         require_or_skip("Redis is needed (set CELERY_BROKER_URL)")
+    if not redis_available(url):
+        require_or_skip(f"Redis at {url} is not reachable")
     import redis
 
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        require_or_skip(f"Redis at {url} is not reachable")
-    purge(url)
+    redis.Redis.from_url(url).flushdb()  # this test run's own database number
     return url
 
 
@@ -98,7 +99,7 @@ def test_an_observation_is_routed_within_seconds(
     services_up, workers, client, volunteer, mary, coordinator
 ):
     workers(services_up)
-    with real_broker(services_up):
+    with broker(services_up):
         client.force_login(volunteer)
         started = time.monotonic()
         response = client.post(
@@ -119,7 +120,6 @@ def test_an_observation_is_routed_within_seconds(
                 pk=escalation.pk, routing_status=RoutingStatus.DONE
             ).exists(),
             timeout=10,
-            what="the routing",
         )
         took = time.monotonic() - started
     escalation.refresh_from_db()
@@ -138,7 +138,7 @@ def test_broker_down_at_submit_then_100_routings_and_no_duplicates(
     try:
         redis_server.stop()  # the broker is down from the start
 
-        with real_broker(redis_server.url):
+        with broker(redis_server.url):
             # Through the page, with the production publish retries: the volunteer is told
             # it is saved.
             client.force_login(volunteer)
@@ -157,7 +157,7 @@ def test_broker_down_at_submit_then_100_routings_and_no_duplicates(
             assert response.status_code == 200
             assert "Thank you. We have it" in response.content.decode()
         # The other 99 through the service, without the publish retries, to keep it quick.
-        with real_broker(redis_server.url, publish_retry=False):
+        with broker(redis_server.url, publish_retry=False):
             observe(volunteer, mary, 99)
 
         assert Escalation.objects.count() == 100
@@ -167,13 +167,12 @@ def test_broker_down_at_submit_then_100_routings_and_no_duplicates(
         # The broker comes back, a worker starts, and beat's sweep runs.
         redis_server.start()
         workers(redis_server.url)
-        with real_broker(redis_server.url):
+        with broker(redis_server.url):
             tasks.sweep_unrouted.apply_async()
             wait_for(
                 lambda: not Escalation.objects.exclude(routing_status=RoutingStatus.DONE).exists(),
                 timeout=60,
                 interval=0.5,
-                what="100 routings",
             )
             # A second sweep (beat runs every 30 s) finds nothing to do.
             tasks.sweep_unrouted.apply_async()
@@ -197,7 +196,7 @@ def test_a_worker_killed_mid_routing_leaves_it_routed_exactly_once(
         (escalation_id,) = observe(volunteer, mary)
     first = workers(services_up)
 
-    with real_broker(services_up), transaction.atomic():
+    with broker(services_up), transaction.atomic():
         # Hold the history table so the worker blocks in the middle of its routing: after it
         # has claimed the row and updated it, before it can write the event and commit.
         with connection.cursor() as cursor:
@@ -212,7 +211,7 @@ def test_a_worker_killed_mid_routing_leaves_it_routed_exactly_once(
                 )
                 return cursor.fetchone()[0] > 0
 
-        wait_for(blocked_mid_routing, timeout=15, what="the worker to block mid-routing")
+        wait_for(blocked_mid_routing, timeout=15)
         claimed = Escalation.objects.get(pk=escalation_id)
         assert claimed.routing_status == RoutingStatus.CLAIMED
         first.kill()
@@ -224,7 +223,7 @@ def test_a_worker_killed_mid_routing_leaves_it_routed_exactly_once(
     assert routed_count(escalation_id) == 0
 
     workers(services_up)
-    with real_broker(services_up):
+    with broker(services_up):
         # Redis redelivers the unacknowledged message; beat's sweep would also find the
         # stale claim. Run the sweep as beat does until it is routed.
         def routed():
@@ -235,7 +234,7 @@ def test_a_worker_killed_mid_routing_leaves_it_routed_exactly_once(
             tasks.sweep_unrouted.apply_async()
             return False
 
-        wait_for(routed, timeout=45, interval=2, what="the routing after the kill")
+        wait_for(routed, timeout=45, interval=2)
         time.sleep(2)  # any duplicate delivery would have landed by now
     escalation.refresh_from_db()
     assert escalation.state == EscalationState.ROUTED

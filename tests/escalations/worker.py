@@ -1,8 +1,5 @@
-"""A real Celery worker (and, for outages, a private redis-server) for the integration tests.
-
-The worker is a subprocess with production settings, pointed at the pytest-django test
-database and at the test broker, so that it sees the rows a transactional test commits.
-"""
+"""What the routing integration tests need beyond ``tests/workers.py``: a worker that can be
+SIGKILLed and says when it is ready, and a redis-server of our own that can be stopped."""
 
 from __future__ import annotations
 
@@ -13,59 +10,25 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
-from django.db import connection
+from tests.workers import ROOT, real_broker, wait_for, worker_env
 
-ROOT = Path(__file__).resolve().parents[2]
 QUEUES = ("routing", "default", "notifications", "maintenance")
 
 
-def database_url() -> str:
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"])
-    host = s.get("HOST") or "127.0.0.1"
-    port = s.get("PORT") or "5432"
-    return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
-
-
-def wait_for(predicate, *, timeout: float, interval: float = 0.1, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
 class Worker:
+    """``celery worker`` (prefork, two processes) on the test database and ``broker_url``."""
+
     def __init__(self, broker_url: str, **env):
-        self.broker_url = broker_url
         self.log = Path(tempfile.mkstemp(prefix="lw-worker-", suffix=".log")[1])
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "livingwell.settings",
-            "DATABASE_URL": database_url(),
-            "CELERY_BROKER_URL": broker_url,
-            "SECRET_KEY": "integration-test-secret-key-0123456789-abcdefghijklmnop",
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "localhost",
-            "CONN_MAX_AGE": "0",
-            "LOG_LEVEL": "INFO",
-            "EMAIL_URL": "consolemail://",
-            **{k: str(v) for k, v in env.items()},
-        }
+        self.env = worker_env(broker_url, LOG_LEVEL="INFO", **env)
         self.process: subprocess.Popen | None = None
 
     def start(self, *, timeout: float = 30.0) -> Worker:
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -85,18 +48,17 @@ class Worker:
                 "--without-mingle",
                 "--without-heartbeat",
                 "-n",
-                f"lw-test-{uuid.uuid4().hex[:8]}@%h",
+                f"lw-routing-{uuid.uuid4().hex[:8]}@%h",
             ],
             cwd=ROOT,
             env=self.env,
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: SIGKILL takes the children too
+            start_new_session=True,  # its own process group: SIGKILL takes the pool too
         )
         wait_for(
             lambda: " ready." in self.output() or self.process.poll() is not None,
             timeout=timeout,
-            what="the Celery worker to start",
         )
         if self.process.poll() is not None:
             raise AssertionError(f"the worker exited:\n{self.output()}")
@@ -128,8 +90,8 @@ def free_port() -> int:
 
 
 class PrivateRedis:
-    """A redis-server of our own on a private port, so the test can stop it (the shared one
-    must never be stopped)."""
+    """A redis-server of our own on a private port, so a test can stop it (the shared one must
+    never be stopped)."""
 
     def __init__(self, port: int):
         self.port = port
@@ -145,7 +107,7 @@ class PrivateRedis:
         return shutil.which("redis-server") is not None
 
     def start(self) -> PrivateRedis:
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [
                 shutil.which("redis-server"),
                 "--port",
@@ -162,7 +124,7 @@ class PrivateRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for(self.ping, timeout=10, what="redis-server to start")
+        wait_for(self.ping, timeout=10)
         return self
 
     def ping(self) -> bool:
@@ -177,40 +139,17 @@ class PrivateRedis:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
-        wait_for(lambda: not self.ping(), timeout=10, what="redis-server to stop")
+        wait_for(lambda: not self.ping(), timeout=10)
 
 
 @contextmanager
-def real_broker(url: str, *, publish_retry: bool | None = None):
-    """Make this process's Celery app publish to ``url`` instead of running tasks eagerly."""
-    from livingwell.celery import app
-
-    def reset_pools():
-        from kombu import pools
-
-        pools.reset()  # kombu keeps connection pools per URL, globally
-        app._pool = None
-        if "amqp" in app.__dict__:
-            app.amqp._producer_pool = None
-
-    keys = ("task_always_eager", "broker_url", "task_publish_retry")
-    saved = {k: app.conf[k] for k in keys}
-    reset_pools()
-    app.conf.task_always_eager = False
-    app.conf.broker_url = url
-    if publish_retry is not None:
+def broker(url: str, *, publish_retry: bool = True):
+    """``tests.workers.real_broker``, optionally without the publish retries (a test that
+    publishes a hundred times to a broker that is down would wait for each)."""
+    with real_broker(url) as app:
+        saved = app.conf.task_publish_retry
         app.conf.task_publish_retry = publish_retry
-    try:
-        yield app
-    finally:
-        reset_pools()
-        for key, value in saved.items():
-            app.conf[key] = value
-
-
-def purge(url: str) -> None:
-    """Empty the test broker's queues (and unacknowledged messages) left by an earlier run."""
-    import redis
-
-    client = redis.Redis.from_url(url)
-    client.delete(*QUEUES, "unacked", "unacked_index", "unacked_mutex")
+        try:
+            yield app
+        finally:
+            app.conf.task_publish_retry = saved

@@ -8,12 +8,11 @@ def sync(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """Roles gain the permissions for outcomes' responses, questions, the on-call rota and
-    stories."""
+    """Volunteer meetings: volunteers sign up and raise topics, coordinators run them."""
 
     dependencies = [
         ("livingwell", "0002_role_groups"),
-        ("escalations", "0003_outcomes_stories_and_routing_fields"),
+        ("peersupport", "0001_volunteer_meetings"),
     ]
 
     operations = [migrations.RunPython(sync, migrations.RunPython.noop)]
