@@ -166,14 +166,22 @@ def test_broker_down_at_submit_then_100_routings_and_no_duplicates(
 
         # The broker comes back, a worker starts, and beat's sweep runs.
         redis_server.start()
-        workers(redis_server.url)
+        worker = workers(redis_server.url)
         with broker(redis_server.url):
             tasks.sweep_unrouted.apply_async()
-            wait_for(
-                lambda: not Escalation.objects.exclude(routing_status=RoutingStatus.DONE).exists(),
-                timeout=60,
-                interval=0.5,
-            )
+            try:
+                wait_for(
+                    lambda: (
+                        not Escalation.objects.exclude(routing_status=RoutingStatus.DONE).exists()
+                    ),
+                    timeout=60,
+                    interval=0.5,
+                )
+            except AssertionError:
+                left = Escalation.objects.exclude(routing_status=RoutingStatus.DONE).count()
+                raise AssertionError(
+                    f"{left} not routed; worker said:\n{worker.output()}"
+                ) from None
             # A second sweep (beat runs every 30 s) finds nothing to do.
             tasks.sweep_unrouted.apply_async()
             time.sleep(2)

@@ -144,12 +144,25 @@ class PrivateRedis:
 
 @contextmanager
 def broker(url: str, *, publish_retry: bool = True):
-    """``tests.workers.real_broker``, optionally without the publish retries (a test that
-    publishes a hundred times to a broker that is down would wait for each)."""
-    with real_broker(url) as app:
-        saved = app.conf.task_publish_retry
-        app.conf.task_publish_retry = publish_retry
-        try:
-            yield app
-        finally:
-            app.conf.task_publish_retry = saved
+    """``tests.workers.real_broker`` for any URL, optionally without the publish retries (a
+    test that publishes a hundred times to a broker that is down would wait for each).
+
+    Celery reads ``CELERY_BROKER_URL`` from the environment before its own configuration,
+    so the environment must name the same broker, or a private one would be ignored.
+    """
+    saved_env = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = url
+    try:
+        with real_broker(url) as app:
+            assert app.conf.broker_url == url
+            saved = app.conf.task_publish_retry
+            app.conf.task_publish_retry = publish_retry
+            try:
+                yield app
+            finally:
+                app.conf.task_publish_retry = saved
+    finally:
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
