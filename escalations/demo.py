@@ -1,9 +1,9 @@
 """Demo data for observations and escalations (part of ``manage.py seed_demo``; idempotent).
 
 The service directory for the three localities, routing rules with a fallback, urgency
-policies, 'teamleader' on call now, and about ten observations by the demo volunteers in
-every state, some closed with outcomes, one with a published story. Everything goes through
-the services, so the history reads as it would in use.
+policies, 'teamleader' on call now, and ten observations by the demo volunteers on the
+clients demo's clients, in every state, some closed with outcomes, one with a published story.
+Everything goes through the services, so the history reads as it would in use.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import datetime as dt
 import uuid
 
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
-from clients.enums import ConsentAction, ConsentMethod, ConsentScope
-from clients.models import Assignment, Client, ConsentRecord
-from livingwell.models import Locality, Practice, User
+from clients.consent import client_consents_to
+from clients.enums import ConsentScope
+from clients.models import Client
+from livingwell.models import Locality, User
 from volunteers.models import Volunteer
 
 from . import services
@@ -216,61 +216,6 @@ POLICIES = {
     Urgency.KEEP_AN_EYE: dt.timedelta(days=7),
 }
 
-# Used only when the clients app's demo has not given the volunteer any client.
-# volunteer, first, last, nhs number, date of birth, address, postcode, practice code
-CLIENTS = [
-    (
-        "volunteer",
-        "Mary",
-        "Trevithick",
-        "4857773007",
-        dt.date(1938, 5, 17),
-        "Rose Cottage, 1 Fore Street\nPenzance",
-        "TR18 2AA",
-        "L82001",
-    ),
-    (
-        "volunteer",
-        "Arthur",
-        "Penhaligon",
-        "4857773015",
-        dt.date(1941, 11, 2),
-        "4 Chapel Street\nPenzance",
-        "TR18 4AQ",
-        "L82001",
-    ),
-    (
-        "volunteer",
-        "Elowen",
-        "Jenkin",
-        "4857773023",
-        dt.date(1935, 2, 28),
-        "Flat 2, Harbour View\nNewlyn",
-        "TR18 5HW",
-        "L82002",
-    ),
-    (
-        "volunteer2",
-        "Wilfred",
-        "Nancarrow",
-        "4857773031",
-        dt.date(1939, 8, 9),
-        "12 Causewayhead\nPenzance",
-        "TR18 2SN",
-        "L82001",
-    ),
-    (
-        "volunteer.central",
-        "Dorothy",
-        "Rowse",
-        "4857773058",
-        dt.date(1937, 3, 3),
-        "7 Lemon Street\nTruro",
-        "TR1 2LS",
-        "L82010",
-    ),
-]
-
 # key, volunteer, client index among theirs, kind, urgency, noticed, wants, days ago, steps
 OBSERVATIONS = [
     (
@@ -335,7 +280,7 @@ OBSERVATIONS = [
         0,
         K.HOME_ACCESS,
         Urgency.KEEP_AN_EYE,
-        "The heating has broken and he is using a fan heater in one room.",
+        "The heating has broken and she is using a fan heater in one room.",
         "Heating fixed before winter",
         4,
         [],
@@ -368,7 +313,7 @@ OBSERVATIONS = [
         0,
         K.EATING,
         Urgency.WORRIED,
-        "The fridge was nearly empty and he said he was not hungry.",
+        "The fridge was nearly empty and she said she was not hungry.",
         "",
         14,
         ["accept", "close-poorly"],
@@ -379,7 +324,7 @@ OBSERVATIONS = [
         0,
         K.HOME_ACCESS,
         Urgency.WORRIED,
-        "The steps to her front door are slippery and have no rail.",
+        "The steps to his front door are slippery and have no rail.",
         "A rail by the door",
         6,
         ["accept"],
@@ -394,7 +339,7 @@ OUTCOMES = {
     ),
     "close-poorly": (
         "Declined a dietitian visit and meals on wheels; GP aware; we will keep in touch.",
-        "Thank you. He did not want the help we offered this time; his GP knows, and we "
+        "Thank you. She did not want the help we offered this time; her GP knows, and we "
         "will keep in touch. Do tell us if things change.",
         False,
     ),
@@ -483,65 +428,18 @@ def _on_call(west):
         )
 
 
-def _volunteer(username) -> Volunteer | None:
-    user = User.objects.filter(username=username).first()
-    if user is None or user.locality_id is None:
-        return None
-    volunteer, _ = Volunteer.objects.get_or_create(user=user, defaults={"locality": user.locality})
-    return volunteer
-
-
 def _clients() -> dict[str, list[Client]]:
-    """Each demo volunteer's clients: the clients demo's if it gave them any, else ours."""
+    """Each demo volunteer's clients, from the clients demo (which runs before this one)."""
     result: dict[str, list[Client]] = {}
     for username in ("volunteer", "volunteer2", "volunteer.central"):
-        volunteer = _volunteer(username)
-        if volunteer is None:
-            continue
-        theirs = list(
+        result[username] = list(
             Client.objects.filter(
-                assignments__volunteer=volunteer, assignments__ended_on__isnull=True
-            ).order_by("pk")
-        )
-        mine = [row for row in CLIENTS if row[0] == username]
-        if len(theirs) >= len(mine):
-            result[username] = theirs
-            continue
-        coordinator = User.objects.filter(locality=volunteer.locality, role="coordinator").first()
-        for _, first, last, nhs, dob, address, postcode, code in mine:
-            practice = Practice.objects.get(ods_code=code)
-            client, _ = Client.objects.get_or_create(
-                nhs_number=nhs,
-                defaults={
-                    "first_name": first,
-                    "last_name": last,
-                    "date_of_birth": dob,
-                    "address": address,
-                    "postcode": postcode,
-                    "practice": practice,
-                    "locality": practice.locality,
-                },
+                assignments__volunteer__user__username=username,
+                assignments__ended_on__isnull=True,
             )
-            if not Assignment.objects.filter(
-                client=client, volunteer=volunteer, ended_on__isnull=True
-            ).exists():
-                Assignment.objects.create(
-                    client=client, volunteer=volunteer, created_by=coordinator
-                )
-            assign_perm("clients.view_client", volunteer.user, client)
-            for scope in (ConsentScope.SHARE_WITH_PARTNERS, ConsentScope.ANONYMISED_STORY):
-                if not ConsentRecord.objects.filter(client=client, scope=scope).exists():
-                    ConsentRecord.objects.create(
-                        client=client,
-                        scope=scope,
-                        action=ConsentAction.GIVEN,
-                        method=ConsentMethod.WRITTEN,
-                        privacy_notice_version="2025-1",
-                        recorded_by=coordinator,
-                    )
-            if client not in theirs:
-                theirs.append(client)
-        result[username] = theirs
+            .distinct()
+            .order_by("pk")
+        )
     return result
 
 
@@ -556,6 +454,12 @@ def _observations(clients) -> int:
         if Observation.objects.filter(submission_key=submission_key).exists():
             continue
         client = theirs[index % len(theirs)]
+        if "story" in steps:
+            # A story needs a client who consents to one.
+            client = next(
+                (c for c in theirs if client_consents_to(c, ConsentScope.ANONYMISED_STORY)),
+                client,
+            )
         volunteer = Volunteer.objects.select_related("user").get(user__username=username)
         staff = User.objects.filter(locality=client.locality, role="coordinator").first()
         observation, _ = services.observation_create(

@@ -75,6 +75,21 @@ class HiddenErrorsMixin:
             self.add_error(None, "This page was out of date. Reload it and try again.")
 
 
+class _IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses an id that is not a number a database key can hold before it reaches the
+    database (an overlong one would make SQLite raise rather than match nothing)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not str(pk).isdigit() or int(pk) >= 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class _ClientChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.first_name} {obj.last_name}"
@@ -474,7 +489,7 @@ class ServiceForm(GdsFormMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one kind of observation"},
     )
-    localities = forms.ModelMultipleChoiceField(
+    localities = _IdsChoiceField(
         queryset=Locality.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         label="Localities it covers",

@@ -14,6 +14,27 @@ from django.conf import settings
 from livingwell.enums import Role
 
 from .factories import PASSWORD, LocalityFactory, PracticeFactory, UserFactory, VolunteerFactory
+from .otp import verify_session
+
+
+@pytest.fixture(autouse=True)
+def _one_integration_test_at_a_time(request):
+    """Integration tests share the test broker's Redis database, so they must not overlap.
+    ``xdist_group`` would keep them on one worker, but pytest-xdist 3.8 marks the group in a
+    node id that pytest 9 no longer reads, so the groups are ignored: a lock file does it."""
+    if request.node.get_closest_marker("integration") is None:
+        yield
+        return
+    import fcntl
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    broker = getattr(settings, "TEST_CELERY_BROKER_URL", "") or "none"
+    name = hashlib.sha256(broker.encode()).hexdigest()[:12]
+    with (Path(tempfile.gettempdir()) / f"livingwell-integration-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def require_or_skip(reason: str):
@@ -143,10 +164,13 @@ def users(
 
 @pytest.fixture
 def client_for(client):
-    """``client_for(user)``: the Django test client signed in as ``user``."""
+    """``client_for(user)``: the Django test client signed in as ``user``, staff with their
+    second factor entered (``verified=False`` leaves them at the code step)."""
 
-    def sign_in(user):
+    def sign_in(user, *, verified=True):
         client.force_login(user)
+        if verified:
+            verify_session(client, user)
         return client
 
     return sign_in

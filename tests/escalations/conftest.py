@@ -6,26 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from guardian.shortcuts import assign_perm
 
-from clients.enums import ConsentAction, ConsentScope
+from clients.enums import ConsentScope
 from escalations import services
 from escalations.enums import ObservationKind, Urgency
 from escalations.models import Escalation
 
-from ..factories import AssignmentFactory, ClientFactory, ConsentRecordFactory
-
-
-def visit(volunteer_user, client):
-    """An open assignment with the object permission the scoped selector reads (what the
-    clients app's assignment service grants)."""
-    AssignmentFactory(client=client, volunteer=volunteer_user.volunteer)
-    assign_perm("clients.view_client", volunteer_user, client)
-    return client
-
-
-def consent(client, scope, action=ConsentAction.GIVEN, **kwargs):
-    return ConsentRecordFactory(client=client, scope=scope, action=action, **kwargs)
+from ..factories import ClientFactory
+from .helpers import consent, visit
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from escalations import services
 from escalations.models import Escalation, Story
+from tests.otp import force_login_verified
 
 from ..factories import OnCallShiftFactory, ServiceFactory
-from .conftest import consent
+from .helpers import consent
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +162,7 @@ def test_get_matrix(client, users, world, name, key, expected):
     url = url_for(name, key, world)
     seen = {}
     for role in ROLES:
-        client.force_login(users[role])
+        force_login_verified(client, users[role])
         seen[role] = client.get(url).status_code
     assert seen == expected
     client.logout()
@@ -180,7 +181,7 @@ def test_post_matrix_refuses_and_changes_nothing(client, users, world, name, key
     refused = {role: status for role, status in expected.items() if status is not ALLOWED}
     seen = {}
     for role in refused:
-        client.force_login(users[role])
+        force_login_verified(client, users[role])
         seen[role] = client.post(url, {"version": 1, "text": "x", "kind": "thanks"}).status_code
     assert seen == refused
     client.logout()
@@ -196,9 +197,10 @@ def test_post_matrix_refuses_and_changes_nothing(client, users, world, name, key
 @pytest.mark.parametrize("name", [p[0] for p in POSTS])
 def test_post_only_endpoints_refuse_get(client, users, world, name):
     key = dict((p[0], p[1]) for p in POSTS)[name]
-    client.force_login(
+    force_login_verified(
+        client,
         users["admin"]
         if name not in ("observation_answer", "outcome_respond")
-        else users["volunteer"]
+        else users["volunteer"],
     )
     assert client.get(url_for(name, key, world)).status_code == 405

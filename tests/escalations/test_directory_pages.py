@@ -118,6 +118,8 @@ def test_coordinator_adds_and_changes_a_service(client_for, coordinator, west):
         ({"phone": ""}, "Enter their phone number"),
         ({"phone": "call me maybe"}, "Enter a phone number, like 01872 123456"),
         ({"email": "not-an-email"}, "Enter a valid email address"),
+        ({"localities": ["99999999999999999999999"]}, "Select a valid choice"),
+        ({"localities": ["west"]}, "Select a valid choice"),
     ],
 )
 def test_bad_input_on_the_service_form(client_for, coordinator, west, change, message):

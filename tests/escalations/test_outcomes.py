@@ -12,6 +12,7 @@ from escalations import selectors, services, tasks
 from escalations.enums import Action, ResponseKind
 from escalations.models import Escalation, Observation, Outcome, OutcomeResponse
 from livingwell.models import Notification
+from tests.otp import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def test_report_close_and_the_volunteer_hears_once(
     client, volunteer, coordinator, mary, django_capture_on_commit_callbacks
 ):
     # The volunteer reports.
-    client.force_login(volunteer)
+    force_login_verified(client, volunteer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("escalations:observation_create"),
@@ -39,7 +40,7 @@ def test_report_close_and_the_volunteer_hears_once(
     mail.outbox.clear()
 
     # The coordinator closes it with an outcome.
-    client.force_login(coordinator)
+    force_login_verified(client, coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("escalations:close", args=[escalation.pk]),
@@ -63,7 +64,7 @@ def test_report_close_and_the_volunteer_hears_once(
     assert note.url == reverse("escalations:my_observation", args=[observation.pk])
 
     # ...and sees the message on their page.
-    client.force_login(volunteer)
+    force_login_verified(client, volunteer)
     body = client.get(reverse("escalations:my_observation", args=[observation.pk])).content
     body = body.decode()
     assert "What came of it" in body

@@ -14,7 +14,7 @@ from escalations.enums import Action, EscalationState, ReferralChannel
 from escalations.models import Escalation, EscalationEvent, Outcome, Referral
 
 from ..factories import ServiceFactory
-from .conftest import consent
+from .helpers import consent
 
 pytestmark = pytest.mark.django_db
 S = EscalationState

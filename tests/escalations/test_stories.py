@@ -12,7 +12,7 @@ from escalations import services
 from escalations.enums import Action, StoryState
 from escalations.models import Escalation, Story
 
-from .conftest import consent
+from .helpers import consent
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from escalations.models import Escalation, Outcome, Referral
 from livingwell.models import AuditEntry
 
 from ..factories import ClientFactory, ServiceFactory
-from .conftest import consent, visit
+from .helpers import consent, visit
 
 pytestmark = pytest.mark.django_db
 TRIAGE = reverse("escalations:triage")

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     stories."""
 
     dependencies = [
-        ("livingwell", "0003_role_permissions_peersupport"),
+        ("livingwell", "0004_merge_audit_append_only_and_peersupport_roles"),
         ("escalations", "0003_outcomes_stories_and_routing_fields"),
     ]
 
