@@ -83,6 +83,7 @@ class Action(models.TextChoices):
     REROUTED = "rerouted", "Re-routed"
     REFERRED = "referred", "Referred to a service"
     PUT_TO_MDT = "put_to_mdt", "Put forward to an MDT"
+    MDT_UPDATE = "mdt_update", "MDT decision or action"
     QUESTION_ASKED = "question_asked", "Question to the volunteer"
     QUESTION_ANSWERED = "question_answered", "Volunteer answered"
     CLOSED = "closed", "Closed with an outcome"

@@ -139,7 +139,9 @@ class ObservationForm(HiddenErrorsMixin, GdsFormMixin, forms.Form):
         kwargs.setdefault("initial", {}).setdefault("submission_key", uuid.uuid4())
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["client"].queryset = clients_for(user).only("id", "first_name", "last_name")
+        self.fields["client"].queryset = clients_for(user).only(
+            "id", "first_name", "last_name", "locality_id"
+        )
         self.init_helper(*self.layout_fields())
 
     def layout_fields(self):
@@ -175,7 +177,7 @@ class StaffObservationForm(ObservationForm):
         self.fields["client"].label = "Which client is it about?"
         self.fields["client"].help_text = "Only clients the volunteer visits can be chosen."
         self.fields["client"].queryset = Client.objects.filter(locality_id=user.locality_id).only(
-            "id", "first_name", "last_name"
+            "id", "first_name", "last_name", "locality_id"
         )
         self.fields["volunteer"].queryset = (
             Volunteer.objects.filter(locality_id=user.locality_id, status=VolunteerStatus.ACTIVE)

@@ -705,6 +705,30 @@ def escalation_close(
     return outcome
 
 
+def escalation_add_history(
+    *,
+    escalation: Escalation,
+    by: User | None,
+    summary: str,
+    volunteer_summary: str = "",
+    action: str = Action.MDT_UPDATE,
+    data: dict | None = None,
+) -> EscalationEvent:
+    """Add a step to an escalation's history without changing its state: what another part
+    of the app decided about it (an MDT's decision or action). ``volunteer_summary``, if
+    given, is shown to the volunteer who raised it; keep it free of health detail."""
+    if action in TRANSITIONS:
+        raise IllegalTransition(f"“{Action(action).label}” changes the state: use its service.")
+    return _event(
+        escalation=escalation,
+        action=action,
+        actor=by,
+        summary=summary,
+        volunteer_summary=volunteer_summary,
+        data=data,
+    )
+
+
 def _lock_open(escalation: Escalation, verb: str) -> Escalation:
     locked = (
         Escalation.objects.select_for_update()

@@ -124,7 +124,9 @@ def observation_create(request):
                     return redirect("escalations:my_observation", observation.pk)
                 return redirect("escalations:detail", observation.escalation.pk)
     else:
-        form = form_class(user=user)
+        # From a client's page: that client chosen already (the form still checks the choice).
+        chosen = request.GET.get("client", "")
+        form = form_class(user=user, initial={"client": chosen} if chosen.isdigit() else {})
     return render(
         request,
         "escalations/observation/form.html",

@@ -3,6 +3,7 @@ page of one observation: content, double submit, the broker being down, bad inpu
 
 from __future__ import annotations
 
+import re
 import uuid
 from unittest import mock
 
@@ -224,3 +225,15 @@ def test_volunteer_answers_a_question(client_for, volunteer, routed, coordinator
     )
     assert list(routed.messages.values_list("text", flat=True)) == ["Which bus?", "The number 7"]
     assert "Send your answer" not in web.get(url).content.decode()
+
+
+def test_the_client_page_shows_what_was_noticed(client_for, volunteer, coordinator, routed, mary):
+    page = reverse("clients:detail", args=[mary.pk])
+    body = client_for(coordinator).get(page).content.decode()
+    assert f'href="/escalations/{routed.pk}/"' in body and "Transport" in body
+
+    body = client_for(volunteer).get(page).content.decode()
+    assert f"Tell us what you noticed about {mary.first_name}" in body
+    assert f'href="/observations/{routed.observation.pk}/"' in body
+    form = client_for(volunteer).get(f"{URL}?client={mary.pk}").content.decode()
+    assert re.search(rf'name="client"[^>]*value="{mary.pk}"\s*checked="checked"', form)

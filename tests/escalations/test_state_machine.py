@@ -328,3 +328,19 @@ def run_machine(make_escalation, coordinator, team_leader, west, mary):
 
 def test_any_sequence_of_actions_keeps_the_invariants(run_machine):
     run_machine()
+
+
+def test_other_apps_add_to_the_history_without_changing_the_state(routed, coordinator):
+    event = services.escalation_add_history(
+        escalation=routed,
+        by=coordinator,
+        summary="MDT: district nurse to visit weekly",
+        volunteer_summary="The care team made a plan.",
+    )
+    routed.refresh_from_db()
+    assert event.action == Action.MDT_UPDATE
+    assert routed.state == S.ROUTED and routed.version == 1
+    with pytest.raises(services.IllegalTransition):
+        services.escalation_add_history(
+            escalation=routed, by=coordinator, summary="x", action=Action.CLOSED
+        )

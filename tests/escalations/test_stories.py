@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from clients.enums import ConsentAction, ConsentScope
+from clients.enums import ConsentAction, ConsentMethod, ConsentScope
+from clients.services import consent_record
 from clients.signals import consent_withdrawn
 from escalations import services
 from escalations.enums import Action, StoryState
 from escalations.models import Escalation, Story
-
-from .helpers import consent
 
 pytestmark = pytest.mark.django_db
 
@@ -116,15 +115,20 @@ def test_editing_a_published_story_is_checked_again(coordinator, closed, story_c
 def test_withdrawing_consent_unpublishes_at_once(coordinator, closed, story_consent, mary, west):
     story = services.story_save(escalation=closed, by=coordinator, title="A story", body=CLEAN)
     services.story_publish(story=story, by=coordinator)
-    # What the clients app does when consent is withdrawn: a record, then the signal.
-    consent(mary, ConsentScope.ANONYMISED_STORY, action=ConsentAction.WITHDRAWN)
-    consent_withdrawn.send(
-        sender=type(mary), client=mary, scope=ConsentScope.ANONYMISED_STORY, by=coordinator
+    # Withdrawn through the clients app, whose service sends the signal in its transaction.
+    consent_record(
+        client=mary,
+        scope=ConsentScope.ANONYMISED_STORY,
+        action=ConsentAction.WITHDRAWN,
+        method=ConsentMethod.SPOKEN,
+        privacy_notice_version="2025-1",
+        by=coordinator,
     )
     story.refresh_from_db()
     assert story.state == StoryState.UNPUBLISHED
     assert story.unpublished_reason == "the client withdrew consent to the story"
-    assert closed.events.filter(action=Action.STORY_UNPUBLISHED).count() == 1
+    event = closed.events.get(action=Action.STORY_UNPUBLISHED)
+    assert event.actor == coordinator
     # ...and it cannot be published again without consent.
     with pytest.raises(services.StoryRefused, match="has not consented"):
         services.story_publish(story=story, by=coordinator)
