@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from livingwell.enums import Role
-from livingwell.forms import GdsFormMixin
+from livingwell.forms import GdsFormMixin, ModelMultipleChoiceField
 from livingwell.models import Locality, User
 
 from .enums import AttendeeRole, MeetingKind
@@ -36,7 +36,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj} ({obj.get_role_display()})"
 
 
-class PeopleField(forms.ModelMultipleChoiceField):
+class PeopleField(ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):

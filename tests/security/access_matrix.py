@@ -103,6 +103,99 @@ MATRIX: dict[str, Row] = {
         notes="an invalid link: says it has expired",
     ),
     "account:password_reset_complete": row(anonymous=200, all=200),
+    # --- calendar feed ----------------------------------------------------------------------
+    "calendar": row(all=200),
+    "calendar_reset": row(method="post", all=302),
+    "calendar_feed": row(
+        kwargs=lambda w: {"token": w.users["volunteer"].calendar_token},
+        anonymous=200,
+        all=200,
+        notes="the unguessable link is the key: calendar apps have no session",
+    ),
+    # clients: and volunteers: rows are in access_matrix_people.py.
+    # --- volunteer meetings (a West meeting held last week, with an action) ----------------
+    # Coordinators run them; team leaders, the volunteers and admins of West see them.
+    "peersupport:meeting_list": row(all=200),
+    "peersupport:meeting_create": row(
+        all=403, coordinator=200, other_coordinator=200, admin=200, form=True
+    ),
+    **{
+        name: row(
+            kwargs=lambda w: {"pk": w.meeting.pk},
+            all=404,
+            volunteer=200,
+            coordinator=200,
+            team_leader=200,
+            admin=200,
+            form=True,
+            fuzz_as="coordinator",
+        )
+        for name in ["peersupport:meeting_detail"]
+    },
+    **{
+        name: row(
+            kwargs=lambda w: {"pk": w.meeting.pk},
+            all=404,
+            volunteer=403,
+            coordinator=200,
+            team_leader=403,
+            admin=200,
+            form=True,
+        )
+        for name in [
+            "peersupport:meeting_edit",
+            "peersupport:meeting_attendance",
+            "peersupport:meeting_notes",
+        ]
+    },
+    "peersupport:meeting_sign_up": row(
+        method="post",
+        kwargs=lambda w: {"pk": w.meeting.pk},
+        all=404,
+        volunteer=302,
+        coordinator=403,
+        team_leader=403,
+        admin=403,
+    ),
+    "peersupport:meeting_withdraw": row(
+        method="post",
+        kwargs=lambda w: {"pk": w.meeting.pk},
+        all=404,
+        volunteer=302,
+        coordinator=403,
+        team_leader=403,
+        admin=403,
+    ),
+    "peersupport:meeting_add_topic": row(
+        method="post",
+        kwargs=lambda w: {"pk": w.meeting.pk},
+        data=lambda w: {"text": "The bus to the surgery"},
+        all=404,
+        volunteer=302,
+        coordinator=302,
+        team_leader=302,
+        admin=302,
+    ),
+    "peersupport:meeting_add_action": row(
+        method="post",
+        kwargs=lambda w: {"pk": w.meeting.pk},
+        all=404,
+        volunteer=403,
+        coordinator=200,
+        team_leader=403,
+        admin=200,
+        notes="an empty action: the page again with its errors",
+    ),
+    "peersupport:action_done": row(
+        method="post",
+        kwargs=lambda w: {"pk": w.meeting.pk, "action_pk": w.action.pk},
+        all=404,
+        volunteer=403,
+        coordinator=302,
+        team_leader=403,
+        admin=302,
+        notes="its owner (the coordinator) or who runs the locality's meetings",
+    ),
 }
 
 from .access_matrix_people import PEOPLE_ROWS  # noqa: E402 - it builds on row() above

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from livingwell.models import Notification
+from tests.factories import FollowUpActionFactory, VolunteerMeetingFactory
 
 
 @pytest.fixture
@@ -19,7 +22,19 @@ def world(users, west, east, west_practice, east_practice):
     w = SimpleNamespace(users=users, west=west, east=east)
     w.west_practice = west_practice
     w.east_practice = east_practice
+    coordinator = users["coordinator"]
     w.notification = Notification.objects.create(
-        user=users["coordinator"], subject="A new escalation", url="/"
+        user=coordinator, subject="A new escalation", url="/"
     )
+    # West's client, need, assignment and volunteer profile: access_matrix_people.people().
+    # A West volunteer meeting held last week, run by the coordinator, with an action.
+    start = timezone.now() - dt.timedelta(days=7)
+    w.meeting = VolunteerMeetingFactory(
+        locality=west,
+        title="Monthly meeting",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        facilitator=coordinator,
+    )
+    w.action = FollowUpActionFactory(meeting=w.meeting, owner=coordinator)
     return w
