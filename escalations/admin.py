@@ -1,15 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from . import services
+from .enums import RoutingStatus, StoryState
 from .models import (
     Escalation,
     EscalationEvent,
     Observation,
     OnCallShift,
     Outcome,
+    OutcomeResponse,
     QuestionMessage,
     Referral,
     RoutingRule,
     Service,
+    Story,
     UrgencyPolicy,
 )
 
@@ -24,6 +28,9 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
+    """A rule with no kind, locality or urgency is the fallback: keep one, so that nothing
+    is left unrouted (the code's own fallback applies when there is none)."""
+
     list_display = [
         "__str__",
         "kind",
@@ -74,6 +81,9 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Escalation)
 class EscalationAdmin(admin.ModelAdmin):
+    """State, version and routing change only through the services (the state machine and the
+    routing claim), so they are read-only here; the actions below call those services."""
+
     list_display = [
         "id",
         "kind",
@@ -91,6 +101,47 @@ class EscalationAdmin(admin.ModelAdmin):
     raw_id_fields = ["observation", "owner", "service"]
     list_per_page = 50
     inlines = [EventInline]
+    readonly_fields = [
+        "observation",
+        "locality",
+        "kind",
+        "urgency",
+        "urgency_rank",
+        "created_at",
+        "state",
+        "version",
+        "owner",
+        "service",
+        "due_at",
+        "routing_status",
+        "routing_attempts",
+        "routing_claimed_at",
+        "routed_at",
+        "routing_error",
+        "triaged_at",
+        "referred_at",
+        "put_to_mdt_at",
+        "closed_at",
+        "owner_reminded_at",
+        "lead_reminded_at",
+        "sms_sent_at",
+    ]
+    actions = ["route_again"]
+
+    def has_add_permission(self, request):
+        return False  # escalations come from observations
+
+    @admin.action(description="Route again (escalations whose routing failed)")
+    def route_again(self, request, queryset):
+        done = 0
+        for escalation in queryset.filter(routing_status=RoutingStatus.FAILED):
+            try:
+                services.routing_retry(escalation=escalation, by=request.user)
+            except services.EscalationError as exc:
+                self.message_user(request, f"{escalation}: {exc}", messages.WARNING)
+            else:
+                done += 1
+        self.message_user(request, f"{done} sent to be routed again.")
 
 
 @admin.register(EscalationEvent)
@@ -123,3 +174,63 @@ class OutcomeAdmin(admin.ModelAdmin):
     list_filter = ["went_well"]
     search_fields = ["summary", "message_for_volunteer"]
     raw_id_fields = ["escalation"]
+
+
+@admin.register(OutcomeResponse)
+class OutcomeResponseAdmin(admin.ModelAdmin):
+    list_display = ["outcome", "kind", "author", "at"]
+    list_filter = ["kind"]
+    search_fields = ["text"]
+    raw_id_fields = ["outcome", "author"]
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    """Publishing runs the identifying-details and consent checks, so it is an action here."""
+
+    list_display = ["title", "locality", "state", "published_at", "written_by"]
+    list_filter = ["state", "locality"]
+    search_fields = ["title", "body"]
+    list_select_related = ["locality", "written_by"]
+    raw_id_fields = ["escalation", "written_by", "published_by"]
+    readonly_fields = [
+        "escalation",
+        "locality",
+        "state",
+        "published_at",
+        "published_by",
+        "unpublished_at",
+        "unpublished_reason",
+        "created_at",
+        "updated_at",
+        "written_by",
+    ]
+    fields = ["title", "body", *readonly_fields]
+    actions = ["publish", "unpublish"]
+
+    def has_add_permission(self, request):
+        return False  # written from the escalation page, where consent is checked
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.story_save(
+                escalation=obj.escalation, by=request.user, title=obj.title, body=obj.body
+            )
+        except services.StoryRefused as exc:
+            self.message_user(request, f"Not saved: {exc}", messages.ERROR)
+
+    @admin.action(description="Publish (after the identifying-details check)")
+    def publish(self, request, queryset):
+        for story in queryset.exclude(state=StoryState.PUBLISHED):
+            try:
+                services.story_publish(story=story, by=request.user)
+            except services.StoryRefused as exc:
+                self.message_user(request, f"{story}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{story}: published.")
+
+    @admin.action(description="Take off the stories page")
+    def unpublish(self, request, queryset):
+        for story in queryset.filter(state=StoryState.PUBLISHED):
+            services.story_unpublish(story=story, by=request.user, reason="taken down by an admin")
+        self.message_user(request, "Done.")

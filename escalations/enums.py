@@ -70,3 +70,41 @@ class ReferralChannel(models.TextChoices):
     LETTER = "letter", "Letter"
     IN_PERSON = "in_person", "In person"
     SECURE_EMAIL = "secure_email", "Secure email (NHS mail)"
+
+
+class Action(models.TextChoices):
+    """Every step an escalation's history can hold. The transitions table in
+    ``escalations.services`` says which of them change the state, and from where."""
+
+    CREATED = "created", "Reported"
+    ROUTED = "routed", "Routed"
+    ROUTING_FAILED = "routing_failed", "Routing failed"
+    ACCEPTED = "accepted", "Accepted"
+    REROUTED = "rerouted", "Re-routed"
+    REFERRED = "referred", "Referred to a service"
+    PUT_TO_MDT = "put_to_mdt", "Put forward to an MDT"
+    MDT_UPDATE = "mdt_update", "MDT decision or action"
+    QUESTION_ASKED = "question_asked", "Question to the volunteer"
+    QUESTION_ANSWERED = "question_answered", "Volunteer answered"
+    CLOSED = "closed", "Closed with an outcome"
+    OWNER_REMINDED = "owner_reminded", "Owner reminded (overdue)"
+    LEAD_REMINDED = "lead_reminded", "Locality lead told (overdue)"
+    VOLUNTEER_TOLD = "volunteer_told", "Volunteer told the outcome"
+    VOLUNTEER_RESPONDED = "volunteer_responded", "Volunteer responded to the outcome"
+    STAFF_REPLIED = "staff_replied", "Reply to the volunteer"
+    STORY_PUBLISHED = "story_published", "Story published"
+    STORY_UNPUBLISHED = "story_unpublished", "Story unpublished"
+
+
+class StoryState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    UNPUBLISHED = "unpublished", "Unpublished"
+
+
+class ResponseKind(models.TextChoices):
+    """What a volunteer (or staff, in reply) adds under an outcome."""
+
+    THANKS = "thanks", "Thank you"
+    QUESTION = "question", "Follow-up question"
+    REPLY = "reply", "Reply"

@@ -7,8 +7,10 @@ the notifications and the enqueueing of routing all live there.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,10 +20,13 @@ from livingwell.models import Locality, Practice
 from volunteers.models import Volunteer
 
 from .enums import (
+    Action,
     EscalationState,
     ObservationKind,
     ReferralChannel,
+    ResponseKind,
     RoutingStatus,
+    StoryState,
     TriageRole,
     Urgency,
 )
@@ -62,6 +67,11 @@ class UrgencyPolicy(models.Model):
 
     class Meta:
         verbose_name_plural = "urgency policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_within__gt=timedelta(0)), name="urgency_policy_due_within_positive"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_urgency_display()}: {self.due_within}"
@@ -98,6 +108,14 @@ class RoutingRule(models.Model):
             self.get_urgency_display() if self.urgency else "any urgency",
         ]
         return " / ".join(parts) + f" -> {self.service or 'no service'} ({self.triage_role})"
+
+    def clean(self):
+        if (
+            self.service_id
+            and self.locality_id
+            and not self.service.localities.filter(pk=self.locality_id).exists()
+        ):
+            raise ValidationError({"service": f"{self.service} does not cover {self.locality}."})
 
 
 class OnCallShift(models.Model):
@@ -195,8 +213,11 @@ class Escalation(models.Model):
     triaged_at = models.DateTimeField(null=True, blank=True)
     referred_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    put_to_mdt_at = models.DateTimeField(null=True, blank=True)
     owner_reminded_at = models.DateTimeField(null=True, blank=True)
     lead_reminded_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by the task that texts the on-call team leader about an urgent escalation.
+    sms_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["urgency_rank", "created_at"]
@@ -247,7 +268,7 @@ class EscalationEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(max_length=32)
+    action = models.CharField(max_length=32, choices=Action.choices)
     summary = models.TextField(help_text="For staff.")
     volunteer_summary = models.CharField(
         max_length=300,
@@ -265,10 +286,16 @@ class EscalationEvent(models.Model):
 
 
 class Referral(models.Model):
+    """What was sent to a service from the directory, when, and by which channel."""
+
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="referrals")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
     channel = models.CharField(max_length=16, choices=ReferralChannel.choices)
     what_was_shared = models.TextField()
+    without_consent_reason = models.TextField(
+        blank=True,
+        help_text="Why it was shared although the client has not consented to sharing.",
+    )
     sent_at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -307,6 +334,87 @@ class Outcome(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Set by the task that tells the volunteer (claimed once), and when they first read it:
+    # the evidence dashboard's "outcomes fed back".
+    volunteer_notified_at = models.DateTimeField(null=True, blank=True)
+    volunteer_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The evidence figures: outcomes by when they were recorded.
+            models.Index(fields=["recorded_at"], name="outcome_recorded_at")
+        ]
 
     def __str__(self) -> str:
         return f"Outcome of escalation {self.escalation_id}"
+
+
+class OutcomeResponse(models.Model):
+    """A volunteer's thanks or follow-up question on an outcome, and staff replies."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="responses")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=ResponseKind.choices)
+    text = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=ResponseKind.THANKS) | ~Q(text=""),
+                name="outcome_response_question_has_text",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on escalation {self.outcome.escalation_id}"
+
+
+class Story(models.Model):
+    """An anonymised success story, shared with every volunteer of the locality.
+
+    Written only where the client consents to an anonymised story; published only when the
+    identifying-details check passes; unpublished at once when that consent is withdrawn.
+    Changes go through ``escalations.services`` (``story_save``, ``story_publish``,
+    ``story_unpublish``).
+    """
+
+    escalation = models.OneToOneField(Escalation, on_delete=models.CASCADE, related_name="story")
+    # Copied from the escalation: the stories page reads one locality's published stories.
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="stories")
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    state = models.CharField(max_length=16, choices=StoryState.choices, default=StoryState.DRAFT)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unpublished_at = models.DateTimeField(null=True, blank=True)
+    unpublished_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        verbose_name_plural = "stories"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state=StoryState.PUBLISHED) | Q(published_at__isnull=False),
+                name="published_story_has_published_at",
+            )
+        ]
+        indexes = [
+            # The stories page: a locality's published stories, newest first.
+            models.Index(
+                fields=["locality", "-published_at"],
+                condition=Q(state=StoryState.PUBLISHED),
+                name="story_published",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

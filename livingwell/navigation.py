@@ -14,6 +14,21 @@ NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("Clients", "clients:list", frozenset({Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN})),
     ("Volunteers", "volunteers:list", frozenset({Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN})),
     ("My workload", "volunteers:me", frozenset({Role.VOLUNTEER})),
+    ("Log an observation", "escalations:observation_create", frozenset({Role.VOLUNTEER})),
+    ("My observations", "escalations:my_observations", frozenset({Role.VOLUNTEER})),
+    (
+        "Triage",
+        "escalations:triage",
+        frozenset({Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN}),
+    ),
+    ("Log a call", "escalations:observation_create", frozenset({Role.TEAM_LEADER})),
+    ("On call", "escalations:rota", frozenset({Role.COORDINATOR, Role.TEAM_LEADER})),
+    ("Services", "escalations:services", frozenset(Role)),
+    (
+        "Stories",
+        "escalations:stories_home",
+        frozenset({Role.VOLUNTEER, Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN}),
+    ),
     ("Volunteer meetings", "peersupport:meeting_list", frozenset(Role)),
     ("Calendar", "calendar", frozenset(Role)),
 ]

@@ -15,6 +15,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.view_service",
         "escalations.add_observation",
         "escalations.view_observation",
+        "escalations.add_questionmessage",
+        "escalations.add_outcomeresponse",
+        "escalations.view_story",
         # peersupport: see the locality's meetings, sign up, raise topics
         "peersupport.view_volunteermeeting",
         "peersupport.add_meetingsignup",
@@ -46,6 +49,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.change_escalation",
         "escalations.add_referral",
         "escalations.add_outcome",
+        "escalations.add_questionmessage",
+        "escalations.add_outcomeresponse",
+        "escalations.view_oncallshift",
+        "escalations.add_oncallshift",
+        "escalations.delete_oncallshift",
+        "escalations.view_story",
+        "escalations.add_story",
+        "escalations.change_story",
         # peersupport: coordinators run the locality's volunteer meetings
         "peersupport.view_volunteermeeting",
         "peersupport.add_volunteermeeting",
@@ -69,6 +80,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "escalations.change_escalation",
         "escalations.add_referral",
         "escalations.add_outcome",
+        "escalations.add_questionmessage",
+        "escalations.add_outcomeresponse",
+        "escalations.view_oncallshift",
+        "escalations.view_story",
         # peersupport: see the locality's meetings and raise topics
         "peersupport.view_volunteermeeting",
         "peersupport.add_meetingtopic",
@@ -87,13 +102,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.ADMIN: [],  # admins are superusers-in-role: every permission, see sync_role_groups
 }
-
-
-def _has_models(apps, app_label: str) -> bool:
-    try:
-        return bool(list(apps.get_app_config(app_label).get_models()))
-    except LookupError:
-        return False
 
 
 def sync_role_groups(apps=None) -> None:
@@ -118,11 +126,24 @@ def sync_role_groups(apps=None) -> None:
             perms = []
             for code in codes:
                 app_label, codename = code.split(".")
-                if not _has_models(apps, app_label):
-                    # An app whose first migration has not run yet at this point in the
-                    # history; its own role-permission migration syncs again later.
+                if not _model_exists(apps, app_label, codename):
+                    # The app or model arrives in a later migration, whose own
+                    # role-permission migration syncs again.
                     continue
                 perms.append(
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)
                 )
         group.permissions.set(perms)
+
+
+def _model_exists(apps, app_label: str, codename: str) -> bool:
+    """Whether the model a permission codename (``<action>_<model>``) names exists in ``apps``
+    (a migration's historical state may be older than ROLE_PERMISSIONS)."""
+    if "_" not in codename:
+        return True
+    model_name = codename.split("_", 1)[1]
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True

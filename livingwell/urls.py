@@ -24,4 +24,5 @@ urlpatterns = [
     path("calendar/reset/", calendar_views.calendar_reset, name="calendar_reset"),
     path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("admin/", admin.site.urls),
+    path("", include("escalations.urls")),
 ]

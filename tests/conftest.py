@@ -20,6 +20,26 @@ from .factories import PASSWORD, LocalityFactory, PracticeFactory, UserFactory, 
 from .otp import verify_session
 
 
+@pytest.fixture(autouse=True)
+def _one_integration_test_at_a_time(request):
+    """Integration tests share the test broker's Redis database, so they must not overlap.
+    ``xdist_group`` would keep them on one worker, but pytest-xdist 3.8 marks the group in a
+    node id that pytest 9 no longer reads, so the groups are ignored: a lock file does it."""
+    if request.node.get_closest_marker("integration") is None:
+        yield
+        return
+    import fcntl
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    broker = getattr(settings, "TEST_CELERY_BROKER_URL", "") or "none"
+    name = hashlib.sha256(broker.encode()).hexdigest()[:12]
+    with (Path(tempfile.gettempdir()) / f"livingwell-integration-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def require_or_skip(reason: str):
     """Skip a test whose service is missing; under REQUIRE_SERVICES=1 (CI) fail it instead."""
     if os.environ.get("REQUIRE_SERVICES") == "1" or settings.REQUIRE_SERVICES:

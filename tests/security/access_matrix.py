@@ -201,3 +201,7 @@ MATRIX: dict[str, Row] = {
 from .access_matrix_people import PEOPLE_ROWS  # noqa: E402 - it builds on row() above
 
 MATRIX.update(PEOPLE_ROWS)
+
+from .access_matrix_escalations import ESCALATION_ROWS  # noqa: E402 - builds on row() above
+
+MATRIX.update(ESCALATION_ROWS)

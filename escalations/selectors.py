@@ -1,0 +1,192 @@
+"""Reads of escalations, observations, the directory, the rota and stories, already scoped to
+the user asking. Outside a user's scope a row is simply not in the queryset (the view's 404).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
+
+from livingwell.enums import LOCALITY_STAFF_ROLES, Role
+from livingwell.models import Locality, User
+
+from .enums import OPEN_STATES, StoryState
+from .models import Escalation, Observation, OnCallShift, Outcome, Service, Story
+
+
+def escalations_for(user) -> QuerySet[Escalation]:
+    """Coordinators and team leaders: their locality's escalations. Admins: all. Others: none
+    (volunteers read their own observations through ``observations_for``)."""
+    if not user.is_authenticated or not user.is_active:
+        return Escalation.objects.none()
+    if user.role == Role.ADMIN:
+        return Escalation.objects.all()
+    if user.role in LOCALITY_STAFF_ROLES and user.locality_id:
+        return Escalation.objects.filter(locality_id=user.locality_id)
+    return Escalation.objects.none()
+
+
+def triage_queue(user, *, filters: dict | None = None) -> QuerySet[Escalation]:
+    """The triage queue: open escalations of the user's locality (or every locality for an
+    admin), urgent first then oldest, with only the columns the page shows."""
+    filters = filters or {}
+    qs = escalations_for(user)
+    states = filters.get("state") or []
+    qs = qs.filter(state__in=states) if states else qs.filter(state__in=OPEN_STATES)
+    if filters.get("kind"):
+        qs = qs.filter(kind__in=filters["kind"])
+    if filters.get("urgency"):
+        qs = qs.filter(urgency__in=filters["urgency"])
+    owner = filters.get("owner")
+    if owner == "me":
+        qs = qs.filter(owner=user)
+    elif owner == "none":
+        qs = qs.filter(owner__isnull=True)
+    elif isinstance(owner, User):
+        qs = qs.filter(owner=owner)
+    if filters.get("locality"):
+        qs = qs.filter(locality=filters["locality"])
+    if filters.get("overdue"):
+        qs = qs.filter(due_at__lt=timezone.now())
+    return (
+        qs.select_related("observation__client", "owner", "locality")
+        .only(
+            "id",
+            "kind",
+            "urgency",
+            "state",
+            "created_at",
+            "due_at",
+            "routing_status",
+            "locality__name",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+            "observation__by_phone",
+            "observation__client__first_name",
+            "observation__client__last_name",
+        )
+        .order_by("urgency_rank", "created_at", "id")
+    )
+
+
+def locality_staff(locality_id: int) -> QuerySet[User]:
+    """Who may own an escalation in a locality: its active coordinators and team leaders."""
+    return User.objects.filter(
+        locality_id=locality_id, role__in=LOCALITY_STAFF_ROLES, is_active=True
+    ).order_by("first_name", "last_name", "username")
+
+
+def observations_for(user) -> QuerySet[Observation]:
+    """A volunteer's own observations (the ones they raised, or that were logged for them)."""
+    if not user.is_authenticated or user.role != Role.VOLUNTEER:
+        return Observation.objects.none()
+    return Observation.objects.filter(volunteer__user=user)
+
+
+def services_for(user, *, locality: Locality | None = None) -> QuerySet[Service]:
+    """The directory: active services covering ``locality`` (the user's own by default), or
+    every active service when no locality is given and the user has none."""
+    qs = Service.objects.filter(active=True)
+    locality_id = locality.pk if locality else getattr(user, "locality_id", None)
+    if locality_id:
+        qs = qs.filter(localities__id=locality_id)
+    return qs.distinct().order_by("name")
+
+
+def editable_services_for(user) -> QuerySet[Service]:
+    """Admins change every entry; a coordinator those covering their locality."""
+    if not user.is_authenticated or not user.has_perm("escalations.change_service"):
+        return Service.objects.none()
+    if user.role == Role.ADMIN:
+        return Service.objects.all()
+    if user.role == Role.COORDINATOR and user.locality_id:
+        return Service.objects.filter(localities__id=user.locality_id).distinct()
+    return Service.objects.none()
+
+
+def shifts_for(user) -> QuerySet[OnCallShift]:
+    if not user.is_authenticated:
+        return OnCallShift.objects.none()
+    if user.role == Role.ADMIN:
+        qs = OnCallShift.objects.all()
+    elif user.role in LOCALITY_STAFF_ROLES and user.locality_id:
+        qs = OnCallShift.objects.filter(locality_id=user.locality_id)
+    else:
+        return OnCallShift.objects.none()
+    return qs.select_related("team_leader", "locality")
+
+
+def story_localities_for(user) -> QuerySet[Locality]:
+    """Whose stories pages a user may read: volunteers and locality staff their own
+    locality's; admins every one."""
+    if not user.is_authenticated:
+        return Locality.objects.none()
+    if user.role == Role.ADMIN:
+        return Locality.objects.all()
+    if user.role in (Role.VOLUNTEER, *LOCALITY_STAFF_ROLES) and user.locality_id:
+        return Locality.objects.filter(pk=user.locality_id)
+    return Locality.objects.none()
+
+
+def published_stories(locality: Locality) -> QuerySet[Story]:
+    return (
+        Story.objects.filter(locality=locality, state=StoryState.PUBLISHED)
+        .only("id", "title", "body", "published_at")
+        .order_by("-published_at", "-id")
+    )
+
+
+# --- Figures for the evidence dashboard ---------------------------------------------------
+
+
+def outcome_figures(
+    *,
+    locality: Locality | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict:
+    """Outcomes recorded in the period (by ``recorded_at``): how many, how many were fed back
+    to the volunteer (notified) and read by them, how many went well, and the mean time from
+    observation to outcome. Plus stories published in the period."""
+    outcomes = Outcome.objects.all()
+    stories = Story.objects.filter(published_at__isnull=False)
+    if locality is not None:
+        outcomes = outcomes.filter(escalation__locality=locality)
+        stories = stories.filter(locality=locality)
+    if since is not None:
+        outcomes = outcomes.filter(recorded_at__gte=since)
+        stories = stories.filter(published_at__gte=since)
+    if until is not None:
+        outcomes = outcomes.filter(recorded_at__lt=until)
+        stories = stories.filter(published_at__lt=until)
+    figures = outcomes.aggregate(
+        outcomes=Count("pk"),
+        fed_back=Count("pk", filter=Q(volunteer_notified_at__isnull=False)),
+        seen=Count("pk", filter=Q(volunteer_seen_at__isnull=False)),
+        went_well=Count("pk", filter=Q(went_well=True)),
+        mean_time_to_outcome=Avg(
+            ExpressionWrapper(
+                F("recorded_at") - F("escalation__observation__created_at"),
+                output_field=DurationField(),
+            )
+        ),
+    )
+    figures["fed_back_share"] = (
+        figures["fed_back"] / figures["outcomes"] if figures["outcomes"] else None
+    )
+    figures["stories_published"] = stories.count()
+    return figures
+
+
+def queue_counts(user) -> dict:
+    """For the home page panel: open, urgent, overdue and failed-routing counts."""
+    now = timezone.now()
+    return escalations_for(user).aggregate(
+        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        urgent=Count("pk", filter=Q(state__in=OPEN_STATES, urgency="urgent")),
+        overdue=Count("pk", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
+        failed=Count("pk", filter=Q(state__in=OPEN_STATES, routing_status="failed")),
+    )

@@ -1,0 +1,104 @@
+"""Celery tasks for escalations: thin, named, keyword-only ids, safe to run twice.
+
+Each task loads its row through a service that claims the work with a conditional update, so
+a redelivered message (``acks_late``, a worker killed mid-task) or a sweep that enqueues the
+same id again does nothing more.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from . import routing, services
+
+logger = logging.getLogger(__name__)
+
+# Errors that may pass (the database restarting, a dropped connection): retried with backoff.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+def _backoff(retries: int) -> float:
+    """1, 2, 4, 8... seconds (at most a minute), with jitter so retries do not stampede."""
+    return min(2**retries, 60) * (0.5 + random.random())
+
+
+@shared_task(bind=True, name="escalations.route_escalation", acks_late=True, max_retries=6)
+def route_escalation(self, *, escalation_id: int) -> bool:
+    """Route one escalation (see ``services.escalation_route``).
+
+    Transient database errors are retried with backoff; a routing that cannot succeed (nobody
+    to triage) or an unexpected error is recorded on the row as failed, with the reason,
+    where coordinators see it. Returns whether this run routed it.
+    """
+    try:
+        outcome = services.escalation_route(escalation_id=escalation_id)
+    except routing.RoutingError as exc:
+        services.routing_record_failure(escalation_id=escalation_id, error=str(exc))
+        return False
+    except TRANSIENT_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            logger.error("routing %s gave up after %s retries", escalation_id, self.max_retries)
+            services.routing_record_failure(
+                escalation_id=escalation_id,
+                error=f"The database kept failing ({type(exc).__name__}); tried "
+                f"{self.max_retries + 1} times.",
+            )
+            return False
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    except Exception as exc:
+        logger.exception("routing %s failed", escalation_id)
+        services.routing_record_failure(
+            escalation_id=escalation_id, error=f"{type(exc).__name__}: {exc}"
+        )
+        return False
+    if not outcome.routed:
+        logger.info("escalation %s not routed by this run: %s", escalation_id, outcome.reason)
+    return outcome.routed
+
+
+# The sweep and the reminders name their queue: the routing pattern in CELERY_TASK_ROUTES
+# ("escalations.*route*") would otherwise also catch "sweep_unrouted".
+@shared_task(name="escalations.sweep_unrouted", queue="maintenance", acks_late=True)
+def sweep_unrouted() -> int:
+    """Enqueue the routing of every escalation still unrouted after ROUTING_SWEEP_AFTER, or
+    claimed by a worker that is gone. Beat runs it every 30 s (livingwell/celery.py)."""
+    ids = services.unrouted_ids()
+    for pk in ids:
+        route_escalation.apply_async(kwargs={"escalation_id": pk})
+    if ids:
+        logger.info("sweep re-enqueued %s unrouted escalations", len(ids))
+    return len(ids)
+
+
+@shared_task(name="escalations.remind_overdue", queue="maintenance", acks_late=True)
+def remind_overdue() -> dict:
+    """Remind owners, then locality leads, of escalations past their due time (each once)."""
+    return services.escalations_remind_overdue()
+
+
+@shared_task(
+    name="escalations.notify_outcome",
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=5,
+)
+def notify_outcome(*, escalation_id: int) -> bool:
+    """Tell the volunteer what came of their observation (in the app and by email), once."""
+    return services.outcome_notify_volunteer(escalation_id=escalation_id)
+
+
+@shared_task(
+    name="escalations.send_urgent_sms",
+    acks_late=True,
+    autoretry_for=(*TRANSIENT_ERRORS, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_urgent_sms(*, escalation_id: int) -> bool:
+    """Text the on-call team leader who owns an urgent escalation, once."""
+    return services.urgent_sms_send(escalation_id=escalation_id)
