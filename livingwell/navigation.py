@@ -12,6 +12,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("Home", "home", frozenset(Role)),
     ("Volunteer meetings", "peersupport:meeting_list", frozenset(Role)),
     ("Calendar", "calendar", frozenset(Role)),
+    ("Evidence", "evidence:dashboard", frozenset({Role.COORDINATOR, Role.ADMIN})),
 ]
 
 

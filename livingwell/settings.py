@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "clients",
     "escalations",
     "mdt",
+    "evidence",
 ]
 
 MIDDLEWARE = [

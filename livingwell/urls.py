@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notification_read"),
     path("meetings/", include("peersupport.urls")),
+    path("evidence/", include("evidence.urls")),
     path("calendar/", calendar_views.calendar_settings, name="calendar"),
     path("calendar/reset/", calendar_views.calendar_reset, name="calendar_reset"),
     path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
