@@ -50,18 +50,30 @@ class DurationSeconds(Func):
 
 
 class PercentileCont(Aggregate):
-    """PostgreSQL's ``percentile_cont(p) WITHIN GROUP (ORDER BY expr)``; honours ``filter=``."""
+    """PostgreSQL's ``percentile_cont(p) WITHIN GROUP (ORDER BY expr)``; honours ``filter=``.
+
+    With a list of fractions it is ``percentile_cont(ARRAY[...])`` and returns a list: one
+    sort gives every percentile.
+    """
 
     function = "percentile_cont"
     name = "PercentileCont"
-    output_field = FloatField()
     template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
 
-    def __init__(self, expression, percentile: float, **extra):
-        percentile = float(percentile)
-        if not 0.0 <= percentile <= 1.0:
-            raise ValueError("percentile must be between 0 and 1")
-        super().__init__(expression, percentile=repr(percentile), **extra)
+    def __init__(self, expression, percentile: float | list[float], **extra):
+        many = isinstance(percentile, list | tuple)
+        fractions = [float(p) for p in (percentile if many else [percentile])]
+        if not fractions or any(not 0.0 <= p <= 1.0 for p in fractions):
+            raise ValueError("percentiles must be between 0 and 1")
+        text = ", ".join(repr(p) for p in fractions)
+        if many:
+            from django.contrib.postgres.fields import ArrayField
+
+            extra["output_field"] = ArrayField(FloatField())
+            text = f"ARRAY[{text}]::double precision[]"
+        else:
+            extra["output_field"] = FloatField()
+        super().__init__(expression, percentile=text, **extra)
 
     def as_sql(self, compiler, connection, **extra_context):
         if connection.vendor != "postgresql":
