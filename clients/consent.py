@@ -43,3 +43,16 @@ def latest_consent_action(scope: str):
         .order_by("-recorded_at", "-id")
         .values("action")[:1]
     )
+
+
+def current_consent_records(client) -> dict[str, ConsentRecord | None]:
+    """Every scope mapped to its latest record (who, when, how), or None: for pages that say
+    more than yes or no. One query."""
+    latest: dict[str, ConsentRecord] = {}
+    for record in (
+        ConsentRecord.objects.filter(client=client)
+        .select_related("recorded_by")
+        .order_by("scope", "-recorded_at", "-id")
+    ):
+        latest.setdefault(record.scope, record)
+    return {scope: latest.get(scope) for scope in ConsentScope.values}

@@ -1,7 +1,8 @@
 """Clients, their needs, their volunteers and their consent.
 
 Current consent is derived from ``ConsentRecord`` rows (the latest per scope wins) by
-``clients.services.client_consents``; it is never stored twice.
+``clients.consent``; it is never stored twice. Every write goes through ``clients.services``,
+which keeps the audit log and the object permissions in step.
 """
 
 from __future__ import annotations
@@ -17,16 +18,27 @@ from livingwell.models import Locality, Practice
 from volunteers.models import Volunteer
 
 from .enums import ClientStatus, ConsentAction, ConsentMethod, ConsentScope, NeedKind
+from .validators import validate_nhs_number
 
 
 class Client(models.Model):
+    """An older person Living Well visits. Created and changed through
+    ``clients.services.client_create`` and ``client_update`` (audited)."""
+
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
-    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
+    nhs_number = models.CharField(
+        "NHS number", max_length=10, blank=True, validators=[validate_nhs_number]
+    )
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     phone = models.CharField(max_length=30, blank=True)
+    visit_notes = models.TextField(
+        "things that help a visit",
+        blank=True,
+        help_text="How to get in, the best times, what they enjoy talking about.",
+    )
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="clients")
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="clients")
     status = models.CharField(
@@ -45,7 +57,10 @@ class Client(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["nhs_number"], condition=~Q(nhs_number=""), name="unique_nhs_number"
+                fields=["nhs_number"],
+                condition=~Q(nhs_number=""),
+                name="unique_nhs_number",
+                violation_error_message="A client with this NHS number is already recorded.",
             )
         ]
         permissions = [("export_client", "Can export everything held about a client")]
@@ -57,12 +72,22 @@ class Client(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def age(self) -> int:
+        today = timezone.localdate()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
 
 class Need(models.Model):
+    """Something the client needs, medical or not (seed s4.2 point 2). Changed through
+    ``clients.services`` (audited)."""
+
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="needs")
     kind = models.CharField(max_length=16, choices=NeedKind.choices)
     description = models.CharField(max_length=300)
     met = models.BooleanField(default=False)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "id"]
@@ -84,6 +109,14 @@ class Assignment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    end_reason = models.CharField(max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -130,6 +163,17 @@ class ConsentRecord(models.Model):
         indexes = [
             # Current consent: the latest record per (client, scope).
             models.Index(fields=["client", "scope", "recorded_at"], name="consent_latest")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=ConsentScope.values), name="consent_scope_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(action__in=ConsentAction.values), name="consent_action_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=ConsentMethod.values), name="consent_method_known"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from livingwell.enums import Role
+from volunteers.enums import VolunteerStatus
+from volunteers.models import Volunteer
+from volunteers.selectors import current_agreement, missing_requirements, with_readiness
 
-from .models import Client
+from .consent import latest_consent_action
+from .enums import ConsentScope
+from .models import Assignment, Client
 
 
 def clients_for(user) -> QuerySet[Client]:
@@ -33,5 +39,133 @@ def clients_for(user) -> QuerySet[Client]:
             use_groups=False,
             with_superuser=False,
             accept_global_perms=False,
-        ).filter(assignments__volunteer__user=user, assignments__ended_on__isnull=True)
+        ).filter(
+            Exists(
+                Assignment.objects.filter(
+                    client=OuterRef("pk"), volunteer__user=user, ended_on__isnull=True
+                )
+            )
+        )
     return Client.objects.none()
+
+
+def open_assignments_prefetch(to_attr: str = "open_assignments") -> Prefetch:
+    """The open assignments of each client with their volunteer's name, in one query."""
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(ended_on__isnull=True)
+        .select_related("volunteer__user")
+        .only(
+            "id",
+            "client_id",
+            "started_on",
+            "volunteer__id",
+            "volunteer__user__id",
+            "volunteer__user__first_name",
+            "volunteer__user__last_name",
+            "volunteer__user__username",
+        )
+        .order_by("started_on", "id"),
+        to_attr=to_attr,
+    )
+
+
+def client_list_for(user) -> QuerySet[Client]:
+    """The coordinator's client list: scoped, with practice, volunteers and the consent
+    that matters most on the list, in a constant number of queries."""
+    return (
+        clients_for(user)
+        .select_related("practice")
+        .only(
+            "id",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "postcode",
+            "status",
+            "locality_id",
+            "practice__id",
+            "practice__name",
+        )
+        .annotate(
+            consent_partners=latest_consent_action(ConsentScope.SHARE_WITH_PARTNERS),
+            consent_mdt=latest_consent_action(ConsentScope.MDT_CHAMPION),
+            consent_story=latest_consent_action(ConsentScope.ANONYMISED_STORY),
+        )
+        .prefetch_related(open_assignments_prefetch())
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def my_clients(user) -> QuerySet[Client]:
+    """A volunteer's clients, for "My clients"."""
+    return (
+        clients_for(user)
+        .select_related("practice")
+        .only(
+            "id",
+            "first_name",
+            "last_name",
+            "address",
+            "postcode",
+            "phone",
+            "status",
+            "practice__id",
+            "practice__name",
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def _visits(client: Client) -> Exists:
+    """For a Volunteer queryset: has an open assignment to ``client``."""
+    return Exists(
+        Assignment.objects.filter(client=client, volunteer=OuterRef("pk"), ended_on__isnull=True)
+    )
+
+
+def volunteer_suggestions(client: Client, *, limit: int = 5) -> list[Volunteer]:
+    """Volunteers of the client's locality whose other clients share the client's practice,
+    most shared first, then the lightest workload (seed s4.2 point 2: fewer practices means
+    fewer MDTs to attend). Each is annotated with ``shared_clients``, ``open_clients`` and
+    ``missing`` (what stops them being assigned, empty when nothing does)."""
+    today = timezone.localdate()
+    agreement = current_agreement(today)
+    open_here = Q(
+        assignments__ended_on__isnull=True, assignments__client__practice_id=client.practice_id
+    ) & ~Q(assignments__client_id=client.pk)
+    qs = (
+        Volunteer.objects.filter(locality_id=client.locality_id, status=VolunteerStatus.ACTIVE)
+        .exclude(_visits(client))
+        .annotate(
+            shared_clients=Count("assignments", filter=open_here, distinct=True),
+            open_clients=Count(
+                "assignments", filter=Q(assignments__ended_on__isnull=True), distinct=True
+            ),
+        )
+        .filter(shared_clients__gt=0)
+        .select_related("user")
+        .order_by("-shared_clients", "open_clients", "user__first_name", "pk")
+    )
+    suggestions = list(with_readiness(qs, on=today, agreement=agreement)[:limit])
+    for volunteer in suggestions:
+        volunteer.missing = missing_requirements(volunteer, on=today, agreement=agreement)
+    return suggestions
+
+
+def assignable_volunteers(client: Client, *, agreement=False) -> QuerySet[Volunteer]:
+    """Active volunteers of the client's locality not already visiting them, with readiness
+    annotations (``volunteers.selectors.with_readiness``)."""
+    return with_readiness(
+        Volunteer.objects.filter(locality_id=client.locality_id, status=VolunteerStatus.ACTIVE)
+        .exclude(_visits(client))
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "pk"),
+        agreement=agreement,
+    )
+
+
+def client_has_open_assignment_for(client: Client, user) -> bool:
+    return Assignment.objects.filter(
+        client=client, volunteer__user=user, ended_on__isnull=True
+    ).exists()

@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "task": "livingwell.sweep_unsent_notifications",
         "schedule": 300.0,
     },
+    # A confidentiality agreement published ahead comes into force at midnight: the volunteers
+    # whose signature lapsed come off MDT agendas before the day's meetings.
+    "volunteers-agreements-in-force": {
+        "task": "volunteers.sweep_agreements_in_force",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # Clients with no contact for the retention period are anonymised, at night.
     "clients-retention": {
         "task": "clients.retention_anonymise",

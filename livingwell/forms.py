@@ -1,6 +1,7 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Layout
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 
 class GdsFormMixin:
@@ -28,4 +29,13 @@ class SignInForm(GdsFormMixin, AuthenticationForm):
         # GOV.UK error messages say what to do, field by field.
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+        # AuthenticationForm sets max_length after the field is made, so nothing checks it:
+        # an over-long name would reach the lockout's log table (255 characters) and fail there.
+        username = self.fields["username"]
+        username.validators.append(
+            MaxLengthValidator(
+                username.max_length or 150,
+                message="Enter your username: it is at most %(limit_value)d characters",
+            )
+        )
         self.init_helper()

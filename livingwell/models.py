@@ -148,8 +148,10 @@ class AuditEntry(models.Model):
     """Who saw or changed what, when. Written by ``livingwell.audit.audit``; never edited."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # PROTECT: the log keeps who did it. On PostgreSQL the table refuses UPDATE and DELETE
+    # (migration 0003), so a SET_NULL here could never run; deactivate people instead.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=16, choices=AuditAction.choices)
     object_type = models.CharField(max_length=64)

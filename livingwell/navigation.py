@@ -10,6 +10,10 @@ from .enums import Role
 # (label, url name, roles that see it)
 NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ("Home", "home", frozenset(Role)),
+    ("My clients", "clients:mine", frozenset({Role.VOLUNTEER})),
+    ("Clients", "clients:list", frozenset({Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN})),
+    ("Volunteers", "volunteers:list", frozenset({Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN})),
+    ("My workload", "volunteers:me", frozenset({Role.VOLUNTEER})),
     ("Volunteer meetings", "peersupport:meeting_list", frozenset(Role)),
     ("Calendar", "calendar", frozenset(Role)),
     ("Evidence", "evidence:dashboard", frozenset({Role.COORDINATOR, Role.ADMIN})),

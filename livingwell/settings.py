@@ -61,7 +61,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin, on a site that also asks staff for their second factor.
+    "livingwell.security.apps.SecondFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,7 +77,12 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "livingwell",
+    # Second factor, lockout, sessions; after livingwell so its demo part finds the demo users.
+    "livingwell.security",
     "volunteers",
     "peersupport",
     "clients",
@@ -98,6 +104,12 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "livingwell.middleware.NoStoreForSignedInMiddleware",
+    # Inside the header middleware above, so that their redirects carry the headers too.
+    "django_otp.middleware.OTPMiddleware",
+    "livingwell.security.middleware.SessionTimeoutMiddleware",
+    "livingwell.security.middleware.SecondFactorRequiredMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "livingwell.urls"
@@ -136,6 +148,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "livingwell.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in for a locked-out username before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -217,7 +231,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The absolute limit of a session, for everyone: signed out 12 hours after signing in.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+# Staff (every role but volunteers) are signed out after this long without a request.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -226,10 +243,45 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# Over HTTPS the __Host- prefix pins the cookies to this exact host (no subdomain can set them).
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+if CSRF_COOKIE_SECURE:
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# Second factor (django-otp, TOTP). Required for every role in livingwell.enums.STAFF_ROLES,
+# and for anyone else who chose to set one up; see livingwell/security/middleware.py.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Living Well")
+OTP_LOGIN_URL = "account:otp_verify"
+# The admin's device pages show neither the key nor its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Lockout (django-axes): the 11th wrong password for a username within
+# LOGIN_FAILURE_WINDOW locks that username, from any address, for AXES_COOLOFF_TIME. The
+# username, not the address, is what is locked: behind the reverse proxy, or in a GP practice
+# where every desk shares one address, an address lock would shut out everyone at once.
+AXES_HANDLER = "livingwell.security.lockout.WindowedLockoutHandler"
+AXES_FAILURE_LIMIT = 11
+LOGIN_FAILURE_WINDOW = timedelta(minutes=5)
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# A try during the lock (even with the right password) does not restart the 15 minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "security/sign_in/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+SILENCED_SYSTEM_CHECKS = [
+    # "No ip_address in AXES_LOCKOUT_PARAMETERS lets attackers rotate user agents or cookies":
+    # not here. WindowedLockoutHandler counts a username's failures whatever the address,
+    # agent or cookie (tests/security/test_lockout.py rotates them).
+    "axes.W006",
+]
+# Logged in the clear so an operator can see which account is under attack; never the password.
+AXES_SENSITIVE_PARAMETERS = ["csrfmiddlewaretoken"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

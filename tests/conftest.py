@@ -14,6 +14,7 @@ from django.conf import settings
 from livingwell.enums import Role
 
 from .factories import PASSWORD, LocalityFactory, PracticeFactory, UserFactory, VolunteerFactory
+from .otp import verify_session
 
 
 def require_or_skip(reason: str):
@@ -143,10 +144,13 @@ def users(
 
 @pytest.fixture
 def client_for(client):
-    """``client_for(user)``: the Django test client signed in as ``user``."""
+    """``client_for(user)``: the Django test client signed in as ``user``, staff with their
+    second factor entered (``verified=False`` leaves them at the code step)."""
 
-    def sign_in(user):
+    def sign_in(user, *, verified=True):
         client.force_login(user)
+        if verified:
+            verify_session(client, user)
         return client
 
     return sign_in

@@ -18,6 +18,8 @@ from .enums import MdtWish, TrainingModule, VolunteerStatus
 
 
 class Volunteer(models.Model):
+    """A volunteer's profile. Changed through ``volunteers.services``."""
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer"
     )
@@ -53,6 +55,10 @@ class Volunteer(models.Model):
     def __str__(self) -> str:
         return str(self.user)
 
+    @property
+    def is_active(self) -> bool:
+        return self.status == VolunteerStatus.ACTIVE
+
 
 class TrainingRecord(models.Model):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="training")
@@ -65,6 +71,10 @@ class TrainingRecord(models.Model):
 
     class Meta:
         ordering = ["-completed_on"]
+        indexes = [
+            # Readiness to visit: is there a current record of module X for this volunteer?
+            models.Index(fields=["volunteer", "module", "expires_on"], name="training_current")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gt=models.F("completed_on")),
@@ -75,13 +85,34 @@ class TrainingRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.get_module_display()} ({self.completed_on})"
 
+    def is_current(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return self.completed_on <= on and (self.expires_on is None or self.expires_on > on)
+
+
+class AgreementQuerySet(models.QuerySet):
+    def in_force(self, on=None):
+        return self.filter(in_force_from__lte=on or timezone.localdate())
+
+    def current(self, on=None):
+        """The version in force on ``on`` (default today): the newest one, or None."""
+        return self.in_force(on).order_by("-in_force_from", "-id").first()
+
 
 class ConfidentialityAgreement(models.Model):
-    """A version of the volunteers' confidentiality agreement. The newest in force is current."""
+    """A version of the volunteers' confidentiality agreement. The newest in force is current;
+    a signature of any other version is not current. Published through
+    ``volunteers.services.agreement_publish``, which tells the other apps whose signature lapsed.
+    """
 
     version = models.CharField(max_length=20, unique=True)
     text = models.TextField()
     in_force_from = models.DateField()
+    # Set once the volunteers whose signature this version made not current have been told
+    # (``agreement_lapsed``); a version in force with this unset is picked up by the daily sweep.
+    lapses_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = AgreementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-in_force_from", "-id"]

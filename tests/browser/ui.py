@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from axe_playwright_python.sync_playwright import Axe
 
+from livingwell.security.policy import is_staff_user
 from tests.factories import PASSWORD
+from tests.otp import give_totp_device, next_code
 
 AXE_OPTIONS = {
     "runOnly": {
@@ -234,10 +236,16 @@ class UI:
 
     # -- signing in ---------------------------------------------------------------------------
     def sign_in(self, user, password: str = PASSWORD) -> UI:
-        """Sign in through the real form; land on the home page."""
+        """Sign in through the real form (staff: and the code step, with a code from the
+        known test key of tests/otp.py); land on the home page."""
+        device = give_totp_device(user) if is_staff_user(user) else None
         self.goto("/sign-in/")
         self.page.get_by_label("Username").fill(user.username)
         self.page.get_by_label("Password").fill(password)
         self.submit("Sign in")
+        if device is not None:
+            assert self.path == "/account/code/", f"{user.username} was not asked for a code"
+            self.page.get_by_label("Code from your authenticator app").fill(next_code(device))
+            self.submit("Continue")
         assert self.path == "/", f"signing in as {user.username} ended at {self.page.url}"
         return self

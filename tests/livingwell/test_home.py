@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.otp import give_totp_device, next_code
+
 pytestmark = pytest.mark.django_db
 
 
@@ -28,8 +30,14 @@ def test_home_is_role_aware(users, client_for, role, heading):
 
 
 def test_sign_in_and_out(client, coordinator, password):
+    device = give_totp_device(coordinator)
     response = client.post(reverse("login"), {"username": "colin", "password": password})
     assert response.status_code == 302
+    assert response.url == reverse("home")
+    # Staff enter the code from their authenticator app before any page.
+    response = client.get(reverse("home"))
+    assert response.url == f"{reverse('account:otp_verify')}?next=%2F"
+    response = client.post(response.url, {"code": next_code(device), "next": "/"})
     assert response.url == reverse("home")
     assert client.get(reverse("home")).status_code == 200
     response = client.post(reverse("logout"))

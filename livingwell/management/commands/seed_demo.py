@@ -27,3 +27,6 @@ class Command(BaseCommand):
         for username, _first, _last, role, locality, _ in USERS:
             where = f", {locality}" if locality else ""
             self.stdout.write(f"  {username:22} {DEMO_PASSWORD}   ({role.label}{where})")
+        from livingwell.security.demo import describe
+
+        describe(self.stdout)

@@ -1,0 +1,638 @@
+#!/usr/bin/env python
+"""The Living Well benchmark: every key page and the routing worker, against baselines measured
+in the same run.
+
+On PostgreSQL and Redis it migrates, seeds a region (``manage.py seed_scale``, idempotent),
+starts gunicorn with production settings (2 x cores + 1 sync workers), signs in one user per role
+through the real sign-in page, and loads each page with wrk (a Lua script sends the session
+cookie and CSRF token, and a fresh form for a POST) for a few seconds after a warm-up. The
+baselines are ``/healthz`` (the ceiling of this stack on this machine) and the Django admin's
+change list of escalations (what a coordinator would use without this app). Then two Celery
+worker processes route fresh observations, beside a trivial task through the same worker. It
+prints a table and writes the same as JSON to ``bench/out/results-<date>.json``.
+
+    python bench/run.py            # 1,000,000 observations, 10 s per page
+    python bench/run.py --quick    # 10,000 observations, 2 s per page (CI: only errors fail)
+
+Databases: ``BENCH_DATABASE_URL`` if set; otherwise ``DATABASE_URL``'s database with ``_quick``
+appended for ``--quick`` (so the two sizes never share a database); otherwise
+``postgres://postgres@127.0.0.1:5432/livingwell_bench``. Redis: ``CELERY_BROKER_URL`` (required;
+the run empties only the ``routing`` queue of that database).
+
+It exits 1 if anything went wrong (a sign-in, a page answering an unexpected status, a socket
+error, a routing not done): never because something was slow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from http.cookiejar import CookieJar
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bench.scenario import Page
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+LUA = ROOT / "bench" / "wrk.lua"
+sys.path.insert(0, str(ROOT))
+
+QUICK_OBSERVATIONS = 10_000
+FULL_OBSERVATIONS = 1_000_000
+
+
+# --- options ---------------------------------------------------------------------------------
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="10,000 observations, 2 s per page")
+    p.add_argument("--duration", type=float, help="seconds per page (10; quick 2)")
+    p.add_argument("--warmup", type=float, help="seconds of warm-up per page (3; quick 1)")
+    p.add_argument("--connections", type=int, default=16)
+    p.add_argument("--threads", type=int, default=2, help="wrk threads")
+    p.add_argument("--workers", type=int, help="gunicorn workers (2 x cores + 1)")
+    p.add_argument("--observations", type=int, help="size of the seeded world")
+    p.add_argument("--localities", type=int, default=10)
+    p.add_argument("--practices", type=int, default=80)
+    p.add_argument("--volunteers", type=int, default=2_000)
+    p.add_argument("--clients", type=int, default=50_000)
+    p.add_argument("--skip-seed", action="store_true", help="use the database as it is")
+    p.add_argument("--skip-routing", action="store_true", help="pages only")
+    p.add_argument("--pages", help="comma-separated page keys to run (baselines always run)")
+    p.add_argument("--routing-observations", type=int, help="routed in bulk (5,000; quick 500)")
+    p.add_argument("--latency-observations", type=int, help="paced, for commit-to-routed")
+    p.add_argument("--database-url", help="overrides BENCH_DATABASE_URL and DATABASE_URL")
+    p.add_argument("--broker-url", help="overrides CELERY_BROKER_URL")
+    p.add_argument("--compare", type=Path, help="an earlier results JSON to compare pages with")
+    p.add_argument("--out", type=Path, help="where to write the JSON")
+    args = p.parse_args(argv)
+    quick = args.quick
+    args.duration = args.duration or (2.0 if quick else 10.0)
+    args.warmup = args.warmup if args.warmup is not None else (1.0 if quick else 3.0)
+    args.observations = args.observations or (QUICK_OBSERVATIONS if quick else FULL_OBSERVATIONS)
+    args.routing_observations = args.routing_observations or (500 if quick else 5_000)
+    args.latency_observations = args.latency_observations or (30 if quick else 200)
+    args.workers = args.workers or 2 * (os.cpu_count() or 1) + 1
+    return args
+
+
+def database_url(args) -> str:
+    if args.database_url:
+        return args.database_url
+    if os.environ.get("BENCH_DATABASE_URL"):
+        return os.environ["BENCH_DATABASE_URL"]
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        base = "postgres://postgres@127.0.0.1:5432/livingwell_bench"
+    if args.quick:
+        parts = urllib.parse.urlsplit(base)
+        base = urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_quick"))
+    return base
+
+
+def fail(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+# --- services --------------------------------------------------------------------------------
+def preflight(db_url: str, broker_url: str) -> None:
+    if not shutil.which("wrk"):
+        fail("wrk is not installed (apt-get install wrk)")
+    import psycopg2
+    import redis
+
+    parts = urllib.parse.urlsplit(db_url)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        fail(f"unexpected database name {name!r}")
+    try:
+        conn = psycopg2.connect(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=urllib.parse.unquote(parts.username or "postgres"),
+            password=urllib.parse.unquote(parts.password or "") or None,
+            dbname="postgres",
+            connect_timeout=5,
+        )
+    except psycopg2.OperationalError as exc:
+        fail(f"PostgreSQL is not reachable at {parts.hostname}:{parts.port}: {exc}")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{name}"')
+            print(f"bench: created database {name}")
+    conn.close()
+    try:
+        redis.Redis.from_url(broker_url, socket_connect_timeout=2).ping()
+    except Exception as exc:
+        fail(f"Redis is not reachable at {broker_url}: {exc}")
+
+
+def production_env(db_url: str, broker_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "BENCH_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="livingwell.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        DATABASE_URL=db_url,
+        CELERY_BROKER_URL=broker_url,
+        EMAIL_URL="dummymail://",
+        LOG_LEVEL="WARNING",
+    )
+    env.pop("REQUIRE_SERVICES", None)
+    return env
+
+
+def manage(env, *argv, quiet=False) -> None:
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "manage.py", *argv],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE if quiet else None,
+        stderr=subprocess.STDOUT if quiet else None,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        if quiet:
+            print(proc.stdout)
+        fail(f"manage.py {' '.join(argv)} failed ({proc.returncode})")
+    print(f"bench: manage.py {argv[0]} done in {time.monotonic() - started:.1f} s")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def gunicorn(env, workers: int, log: Path):
+    port = free_port()
+    logf = log.open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "livingwell.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=logf,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                fail(f"gunicorn exited ({proc.returncode}); see {log}")
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{base}/healthz", timeout=2) as r,  # noqa: S310
+            ):
+                if r.status == 200:
+                    break
+            if time.monotonic() > deadline:
+                fail(f"gunicorn did not answer /healthz within 60 s; see {log}")
+            time.sleep(0.3)
+        print(f"bench: gunicorn with {workers} workers on {base}")
+        yield proc, base
+    finally:
+        stop(proc)
+        logf.close()
+
+
+# --- signing in ------------------------------------------------------------------------------
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@dataclass
+class Session:
+    username: str
+    cookie: str
+    csrf: str
+    jar: CookieJar = field(repr=False)
+
+    def opener(self):
+        return urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
+        )
+
+
+def _form_token(html: str) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if not match:
+        raise RuntimeError("no CSRF token in the form")
+    return match.group(1)
+
+
+def _open(opener, url, data=None):
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    req = urllib.request.Request(url, data=body)  # noqa: S310 - our own local server
+    try:
+        with opener.open(req, timeout=30) as r:
+            return r.status, r.headers, r.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read().decode(errors="replace")
+
+
+def sign_in(base: str, username: str, password: str, second_factor=None) -> Session:
+    """Sign in through the real sign-in page, as a browser would: GET, then POST the form."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+    status, _h, html = _open(opener, f"{base}/sign-in/")
+    if status != 200:
+        raise RuntimeError(f"sign-in page answered {status}")
+    form = {"username": username, "password": password, "csrfmiddlewaretoken": _form_token(html)}
+    status, headers, html = _open(opener, f"{base}/sign-in/", form)
+    if status != 302:
+        raise RuntimeError(f"signing in as {username} answered {status}, not a redirect")
+    if second_factor is not None:
+        second_factor(opener, base, headers.get("Location", ""))
+    cookies = {c.name: c.value for c in jar}
+    if "sessionid" not in cookies or "csrftoken" not in cookies:
+        raise RuntimeError(f"no session after signing in as {username}")
+    status, _h, _html = _open(opener, f"{base}/")
+    if status != 200:
+        raise RuntimeError(f"home page answered {status} to {username} after signing in")
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return Session(username, cookie, cookies["csrftoken"], jar)
+
+
+# --- pages -----------------------------------------------------------------------------------
+def run_wrk(base: str, page: Page, session: Session | None, seconds: float, args) -> dict:
+    env = dict(os.environ)
+    env.update(
+        BENCH_METHOD=page.method,
+        BENCH_BODY=page.body,
+        BENCH_EXPECT=str(page.expect),
+        BENCH_COOKIE=session.cookie if session else "",
+        BENCH_CSRF=session.csrf if session else "",
+    )
+    cmd = [
+        "wrk",
+        "-t",
+        str(min(args.threads, args.connections)),
+        "-c",
+        str(args.connections),
+        "-d",
+        f"{max(1, round(seconds))}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(LUA),
+        base + page.path,
+    ]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    for line in proc.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line.removeprefix("BENCH_JSON "))
+    raise RuntimeError(f"wrk gave no result for {page.key}: {proc.stdout}\n{proc.stderr}")
+
+
+def error_count(result: dict) -> int:
+    """Socket errors, timeouts and unexpected statuses; a page that answered nothing within
+    the run counts as one error."""
+    e = result["errors"]
+    failed = e["connect"] + e["read"] + e["write"] + e["timeout"] + e["unexpected"]
+    return failed + (1 if result["requests"] == 0 else 0)
+
+
+def check_page(base: str, page: Page, session: Session | None) -> None:
+    """One request before the load: the page must answer as expected to this user."""
+    opener = session.opener() if session else urllib.request.build_opener(NoRedirect())
+    if page.method == "POST":
+        data = dict(urllib.parse.parse_qsl(page.body.replace("{uuid}", str(_uuid()))))
+        status, headers, html = _open(opener, base + page.path, data)
+    else:
+        status, headers, html = _open(opener, base + page.path)
+    if status != page.expect:
+        where = headers.get("Location", "") if headers else ""
+        raise RuntimeError(
+            f"{page.title}: {page.method} {page.path} answered {status} {where}, "
+            f"expected {page.expect}"
+        )
+    if page.must_contain and page.must_contain not in html:
+        raise RuntimeError(f"{page.title}: {page.path} does not contain {page.must_contain!r}")
+
+
+def _uuid():
+    import uuid
+
+    return uuid.uuid4()
+
+
+# --- the run ---------------------------------------------------------------------------------
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    db_url = database_url(args)
+    broker_url = args.broker_url or os.environ.get("CELERY_BROKER_URL", "")
+    if not broker_url:
+        fail("set CELERY_BROKER_URL (a Redis database of your own, e.g. redis://127.0.0.1:6379/6)")
+    OUT.mkdir(parents=True, exist_ok=True)
+    preflight(db_url, broker_url)
+    env = production_env(db_url, broker_url)
+    os.environ.update(env)
+    started = time.monotonic()
+    results: dict = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "load_before": os.getloadavg(),
+        "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "database": urllib.parse.urlsplit(db_url).path.lstrip("/"),
+    }
+    print(f"bench: load average {results['load_before']} on {results['machine']['nproc']} cores")
+
+    manage(env, "migrate", "--noinput", quiet=True)
+    manage(env, "collectstatic", "--noinput", quiet=True)
+    if not args.skip_seed:
+        manage(
+            env,
+            "seed_scale",
+            f"--localities={args.localities}",
+            f"--practices={args.practices}",
+            f"--volunteers={args.volunteers}",
+            f"--clients={args.clients}",
+            f"--observations={args.observations}",
+        )
+
+    import django
+
+    django.setup()
+    from bench import scenario
+
+    results["sizes"] = scenario.sizes()
+    marks = scenario.marks()
+    ok = True
+    try:
+        with gunicorn(env, args.workers, OUT / "gunicorn.log") as (server, base):
+            sessions = {}
+            for role, username in scenario.users().items():
+                sessions[role] = sign_in(
+                    base, username, scenario.PASSWORD, scenario.second_factor(username)
+                )
+            print(f"bench: signed in as {', '.join(s.username for s in sessions.values())}")
+            pages = scenario.pages(quick=args.quick)
+            if args.pages:
+                wanted = set(args.pages.split(","))
+                pages = [p for p in pages if p.kind == "baseline" or p.key in wanted]
+            for page in pages:
+                if page.skipped:
+                    print(f"  {page.title:44} skipped: {page.skipped}")
+                    continue
+                session = sessions.get(page.role) if page.role else None
+                check_page(base, page, session)
+                if args.warmup:
+                    run_wrk(base, page, session, args.warmup, args)
+                page.result = run_wrk(base, page, session, args.duration, args)
+                seconds = args.duration
+                while page.result["requests"] == 0 and seconds < 60:
+                    # Slower than the run is long (a loaded machine): measure for longer rather
+                    # than report nothing. Slowness is never an error here.
+                    seconds *= 4
+                    page.result = run_wrk(base, page, session, seconds, args)
+                errors = error_count(page.result)
+                ok &= errors == 0
+                print(
+                    f"  {page.title:44} {page.result['rps']:8.1f} req/s  "
+                    f"p50 {page.result['p50_ms']:7.1f} ms  p95 {page.result['p95_ms']:7.1f} ms"
+                    f"  errors {errors}"
+                )
+            results["pages"] = [asdict(p) for p in pages]
+            results["memory"] = {
+                "gunicorn_workers": [
+                    scenario.memory_mb(pid) for pid in scenario.process_tree(server.pid)
+                ]
+            }
+        if not args.skip_routing:
+            results["routing"] = scenario.routing(env, args, OUT)
+            ok &= results["routing"].get("ok", True)
+            results["memory"]["celery_workers"] = results["routing"].pop("memory", [])
+    finally:
+        scenario.clean_up(marks)
+    results["load_after"] = os.getloadavg()
+    results["seconds"] = round(time.monotonic() - started, 1)
+    results["targets"] = targets(results)
+    if args.compare:
+        results["compared_with"] = compare(results, json.loads(args.compare.read_text()))
+    print_report(results)
+    out = (
+        args.out or OUT / f"results-{dt.date.today():%Y-%m-%d}{'-quick' if args.quick else ''}.json"
+    )
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(f"bench: wrote {out}")
+    if not ok:
+        print("bench: FAILED: errors above", file=sys.stderr)
+    return 0 if ok else 1
+
+
+def machine() -> dict:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_kb = 0
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        mem_kb = int(Path("/proc/meminfo").read_text().splitlines()[0].split()[1])
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": sys.version.split()[0],
+    }
+
+
+# --- figures ---------------------------------------------------------------------------------
+def measured(results) -> dict[str, dict]:
+    return {p["key"]: p for p in results.get("pages", []) if p["result"]}
+
+
+def targets(results) -> list[dict]:
+    """Each target of the benchmark issue: met or missed, and by how much. Never fails a run."""
+    pages = measured(results)
+    out = []
+    health = pages.get("healthz", {}).get("result")
+    admin = pages.get("admin_escalations", {}).get("result")
+
+    def add(name, value, limit, met, unit=""):
+        out.append({"target": name, "value": value, "limit": limit, "met": bool(met), "unit": unit})
+
+    for key, page in pages.items():
+        r = page["result"]
+        if page["kind"] == "baseline":
+            continue
+        if page["kind"] == "post":
+            if health and health["rps"]:
+                share = r["rps"] / health["rps"]
+                add(f"{page['title']}: share of /healthz", round(share, 3), 0.15, share >= 0.15)
+            add(f"{page['title']}: p95", r["p95_ms"], 100, r["p95_ms"] < 100, "ms")
+        else:
+            if health and health["rps"]:
+                share = r["rps"] / health["rps"]
+                add(f"{page['title']}: share of /healthz", round(share, 3), 0.10, share >= 0.10)
+            if admin and admin["rps"]:
+                ratio = r["rps"] / admin["rps"]
+                add(f"{page['title']}: times the admin list", round(ratio, 2), 1.5, ratio >= 1.5)
+        add(f"{page['title']}: errors", error_count(r), 0, error_count(r) == 0)
+        if key == "evidence_dashboard" and "triage_queue" in pages:
+            limit = 3 * pages["triage_queue"]["result"]["p50_ms"]
+            add(
+                "Evidence dashboard p50 vs 3 x triage queue p50",
+                r["p50_ms"],
+                limit,
+                r["p50_ms"] < limit,
+                "ms",
+            )
+    routing = results.get("routing") or {}
+    if routing.get("routed_per_s") and routing.get("trivial_per_s"):
+        share = routing["routed_per_s"] / routing["trivial_per_s"]
+        add("Routing: share of the trivial task's throughput", round(share, 3), 0.5, share >= 0.5)
+    if routing.get("commit_to_routed_ms"):
+        p95 = routing["commit_to_routed_ms"]["p95"]
+        add("Routing: commit to routed p95", p95, 1000, p95 < 1000, "ms")
+    memory = results.get("memory", {})
+    for what in ("gunicorn_workers", "celery_workers"):
+        peaks = [m["peak_rss_mb"] for m in memory.get(what, [])]
+        if peaks:
+            add(
+                f"Peak resident memory, {what.replace('_', ' ')}",
+                max(peaks),
+                200,
+                max(peaks) < 200,
+                "MB",
+            )
+    return out
+
+
+def compare(results, earlier) -> dict:
+    """Each page's requests/s against an earlier run (for example at 10,000 observations)."""
+    before = {p["key"]: p for p in earlier.get("pages", []) if p.get("result")}
+    out = {}
+    for key, page in measured(results).items():
+        if key in before:
+            then = before[key]["result"]["rps"]
+            out[key] = {
+                "rps": page["result"]["rps"],
+                "earlier_rps": then,
+                "change": round(page["result"]["rps"] / then - 1, 3) if then else None,
+            }
+    return out
+
+
+def print_report(results) -> None:
+    pages = measured(results)
+    health = pages.get("healthz", {}).get("result", {}).get("rps")
+    admin = pages.get("admin_escalations", {}).get("result", {}).get("rps")
+    sizes = results.get("sizes", {})
+    print()
+    print(
+        f"Living Well benchmark, {results['date']}, {results['machine']['nproc']} cores "
+        f"({results['machine']['cpu']}), load {results['load_before'][0]:.2f} before, "
+        f"{results['load_after'][0]:.2f} after; {sizes.get('observations', 0):,} observations"
+    )
+    print(
+        f"| {'page':44} | {'req/s':>8} | {'p50 ms':>8} | {'p95 ms':>8} | {'p99 ms':>8} | "
+        f"{'errors':>6} | {'/healthz':>8} | {'/admin':>6} |"
+    )
+    print(
+        f"|{'-' * 46}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 8}|{'-' * 10}|{'-' * 8}|"
+    )
+    for page in results.get("pages", []):
+        r = page["result"]
+        if not r:
+            print(f"| {page['title']:44} | skipped: {page['skipped']}")
+            continue
+        rh = f"{r['rps'] / health:.3f}" if health else "-"
+        ra = f"{r['rps'] / admin:.2f}" if admin else "-"
+        print(
+            f"| {page['title']:44} | {r['rps']:8.1f} | {r['p50_ms']:8.1f} | {r['p95_ms']:8.1f} | "
+            f"{r['p99_ms']:8.1f} | {error_count(r):6} | {rh:>8} | {ra:>6} |"
+        )
+    routing = results.get("routing")
+    if routing:
+        print()
+        if "trivial_per_s" in routing:
+            print(
+                f"Trivial task: {routing['trivial_per_s']:.1f}/s ({routing['trivial_tasks']} tasks "
+                "through the routing worker, 2 processes)"
+            )
+        if routing.get("skipped_routing"):
+            print(f"Routing: skipped: {routing['skipped_routing']}")
+        elif "routed_per_s" in routing:
+            lat = routing["commit_to_routed_ms"]
+            print(
+                f"Routing: {routing['routed_per_s']:.1f} observations routed/s "
+                f"({routing['observations']} observations); commit to routed p50 "
+                f"{lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms ({lat['n']} paced observations)"
+            )
+    memory = results.get("memory", {})
+    for what, rows in memory.items():
+        if rows:
+            print(
+                f"Peak resident memory, {what.replace('_', ' ')}: "
+                + ", ".join(f"{m['peak_rss_mb']:.0f} MB" for m in rows)
+            )
+    print()
+    for t in results["targets"]:
+        mark = "met   " if t["met"] else "MISSED"
+        print(f"  {mark} {t['target']}: {t['value']}{t['unit']} (limit {t['limit']}{t['unit']})")
+    if results.get("compared_with"):
+        print()
+        for key, c in results["compared_with"].items():
+            print(
+                f"  {key:30} {c['rps']:8.1f} req/s, earlier {c['earlier_rps']:8.1f} "
+                f"({c['change']:+.1%})"
+            )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

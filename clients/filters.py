@@ -1,0 +1,79 @@
+"""The coordinator's client list: search and filters."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from livingwell.forms import GdsFormMixin
+from livingwell.models import Practice
+
+from .enums import ClientStatus, ConsentAction
+from .models import Assignment
+from .validators import normalise_nhs_number
+
+
+class FilterForm(GdsFormMixin, forms.Form):
+    submit_label = "Search"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_helper()
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class ClientFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Name, NHS number or postcode", method="search", max_length=100
+    )
+    practice = django_filters.ModelChoiceFilter(
+        queryset=Practice.objects.none(), empty_label="Any practice", label="GP practice"
+    )
+    status = django_filters.ChoiceFilter(
+        choices=ClientStatus.choices, empty_label="Any status", label="Status"
+    )
+    has_volunteer = django_filters.ChoiceFilter(
+        label="Has a volunteer", choices=YES_NO, empty_label="Any", method="filter_volunteer"
+    )
+    mdt_consent = django_filters.ChoiceFilter(
+        label="Consents to MDT championing",
+        choices=YES_NO,
+        empty_label="Any",
+        method="filter_mdt_consent",
+    )
+
+    class Meta:
+        form = FilterForm
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        practices = Practice.objects.only("id", "name").order_by("name")
+        if user.locality_id is not None:
+            practices = practices.filter(locality_id=user.locality_id)
+        self.filters["practice"].queryset = practices
+
+    def search(self, qs, name, value):
+        digits = normalise_nhs_number(value)
+        if digits.isdigit() and len(digits) == 10:
+            return qs.filter(nhs_number=digits)
+        for word in value.split()[:5]:
+            qs = qs.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(postcode__icontains=word)
+            )
+        return qs
+
+    def filter_volunteer(self, qs, name, value):
+        has = Exists(Assignment.objects.filter(client=OuterRef("pk"), ended_on__isnull=True))
+        return qs.filter(has) if value == "yes" else qs.exclude(has)
+
+    def filter_mdt_consent(self, qs, name, value):
+        # Needs the ``consent_mdt`` annotation of ``clients.selectors.client_list_for``.
+        if value == "yes":
+            return qs.filter(consent_mdt=ConsentAction.GIVEN)
+        return qs.filter(Q(consent_mdt__isnull=True) | Q(consent_mdt=ConsentAction.WITHDRAWN))

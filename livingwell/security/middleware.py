@@ -1,0 +1,83 @@
+"""Session limits and the second-factor gate, run on every request after authentication."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from .policy import is_public_path, is_staff_user, is_verified, second_factor_required
+from .services import confirmed_totp_device
+
+logger = logging.getLogger(__name__)
+
+SIGNED_IN_AT = "lw_signed_in_at"
+SEEN_AT = "lw_seen_at"
+# The last-seen time is written at most this often, so a busy page does not save the session
+# on every request; the idle limit is exact to within this many seconds.
+SEEN_RESOLUTION_SECONDS = 60
+
+
+class SessionTimeoutMiddleware:
+    """Signs a user out 12 hours after signing in (everyone) or after 30 minutes without a
+    request (staff), then sends them to the sign-in page with a message saying why."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            expired = self._expired(request, user)
+            if expired:
+                logger.info("session of user %s ended %s", user.pk, expired)
+                logout(request)
+                messages.info(request, f"You were signed out {expired}. Sign in again to go on.")
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+    @staticmethod
+    def _expired(request, user) -> str | None:
+        session = request.session
+        now = time.time()
+        signed_in_at = session.setdefault(SIGNED_IN_AT, now)
+        seen_at = session.get(SEEN_AT, now)
+        if now - signed_in_at > settings.SESSION_COOKIE_AGE:
+            return f"{settings.SESSION_COOKIE_AGE // 3600} hours after signing in"
+        idle = settings.STAFF_SESSION_IDLE_SECONDS
+        if is_staff_user(user) and now - seen_at > idle:
+            return f"after {idle // 60} minutes without activity"
+        if SEEN_AT not in session or now - seen_at >= SEEN_RESOLUTION_SECONDS:
+            session[SEEN_AT] = now
+        return None
+
+
+class SecondFactorRequiredMiddleware:
+    """Until a staff user has entered a code in this session, every page but signing in and
+    out, the code step and the probes sends them to the code step (or, if they have no
+    authenticator app yet, to setting one up)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and second_factor_required(user, request.session)
+            and not is_verified(user)
+            and not is_public_path(request.path_info)
+        ):
+            step = "account:otp_verify" if confirmed_totp_device(user) else "account:otp_setup"
+            target = reverse(step)
+            if request.method == "GET":
+                target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+            return redirect(target)
+        return self.get_response(request)

@@ -1,0 +1,179 @@
+"""seed_scale at a small size: the counts asked for, a consistent world, and idempotency.
+
+On SQLite this exercises the bulk_create path; with DATABASE_URL on PostgreSQL (CI), COPY.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db.models import Count, F
+
+from clients.models import Assignment, Client, ConsentRecord
+from clients.selectors import clients_for
+from escalations.enums import EscalationState, RoutingStatus
+from escalations.models import Escalation, EscalationEvent, Observation, Outcome, Referral
+from livingwell.enums import Role
+from livingwell.management.commands.seed_scale import (
+    REPRESENTATIVES,
+    SCALE_PASSWORD,
+    nhs_number,
+    seeded_observations,
+)
+from livingwell.models import Locality, Practice, User
+from tests.factories import EscalationFactory
+from volunteers.models import AgreementSignature, TrainingRecord, Volunteer
+
+SMALL = {
+    "localities": 2,
+    "practices": 4,
+    "volunteers": 6,
+    "clients": 20,
+    "observations": 60,
+    "batch_size": 25,  # several batches, the last one partial
+}
+
+
+def seed(**options) -> str:
+    out = io.StringIO()
+    call_command("seed_scale", stdout=out, **{**SMALL, **options})
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+@pytest.mark.django_db
+def test_seed_scale_makes_the_sizes_asked_for():
+    output = seed()
+
+    assert Locality.objects.filter(slug__startswith="scale-").count() == 2
+    assert Practice.objects.filter(ods_code__startswith="SC").count() == 4
+    assert Volunteer.objects.count() == 6
+    assert Client.objects.count() == 20
+    assert seeded_observations().count() == 60
+    assert Observation.objects.count() == 60
+    assert Escalation.objects.count() == 60
+    assert "rows/s" in output and "peak memory" in output
+
+
+@pytest.mark.django_db
+def test_seed_scale_world_is_consistent():
+    seed()
+
+    # Every client has one open assignment to a volunteer of its locality, and that volunteer
+    # sees it through the scoped selector (the guardian object permission was granted).
+    assert Assignment.objects.filter(ended_on__isnull=True).count() == 20
+    assert not Assignment.objects.exclude(volunteer__locality=F("client__locality"))
+    for volunteer in Volunteer.objects.select_related("user"):
+        assigned = set(volunteer.assignments.values_list("client_id", flat=True))
+        assert set(clients_for(volunteer.user).values_list("pk", flat=True)) == assigned
+    # Each volunteer is trained and signed the agreement.
+    assert TrainingRecord.objects.values("volunteer").distinct().count() == 6
+    assert AgreementSignature.objects.count() == 6
+    # Observations are by the client's own volunteer; escalations carry their observation's
+    # kind, urgency and client's locality.
+    for esc in Escalation.objects.select_related("observation__client"):
+        assert esc.kind == esc.observation.kind
+        assert esc.urgency == esc.observation.urgency
+        assert esc.locality_id == esc.observation.client.locality_id
+        assert esc.routing_status == RoutingStatus.DONE
+        assert Assignment.objects.filter(
+            client=esc.observation.client, volunteer=esc.observation.volunteer
+        ).exists()
+    # A closed escalation has its outcome and a closing event; a referral its referred event.
+    closed = Escalation.objects.filter(state=EscalationState.CLOSED)
+    assert closed.exists()
+    assert Outcome.objects.count() == closed.count()
+    assert EscalationEvent.objects.filter(action="closed").count() == closed.count()
+    assert EscalationEvent.objects.filter(action="routed").count() == 60
+    assert EscalationEvent.objects.filter(action="referred").count() == Referral.objects.count()
+    # Consent is recorded, not assumed: some clients gave it for some scopes only.
+    assert ConsentRecord.objects.values("client").distinct().count() > 0
+    # NHS numbers are unique and valid.
+    numbers = list(Client.objects.values_list("nhs_number", flat=True))
+    assert len(set(numbers)) == 20
+    assert all(len(n) == 10 and n.isdigit() for n in numbers)
+
+
+@pytest.mark.django_db
+def test_seed_scale_representatives_sign_in_and_others_cannot(client):
+    seed()
+
+    for role, username in REPRESENTATIVES.items():
+        user = User.objects.get(username=username)
+        assert user.role == role
+        assert user.groups.filter(name=str(role)).exists()
+        assert client.login(username=username, password=SCALE_PASSWORD)
+        client.logout()
+    admin = User.objects.get(username=REPRESENTATIVES[Role.ADMIN])
+    assert admin.is_staff and admin.is_superuser
+    others = User.objects.filter(username__startswith="scale.").exclude(
+        username__in=REPRESENTATIVES.values()
+    )
+    assert others.count() > 0
+    assert not any(u.has_usable_password() for u in others)
+
+
+@pytest.mark.django_db
+def test_seed_scale_again_adds_nothing():
+    seed()
+    before = row_counts()
+
+    output = seed()
+
+    assert row_counts() == before
+    assert "nothing to add" in output
+
+
+@pytest.mark.django_db
+def test_seed_scale_counts_only_its_own_observations():
+    """Observations made by people (or the benchmark) are not mistaken for seeded ones."""
+    seed(observations=30)
+    EscalationFactory()  # someone else's, in another locality
+    before = row_counts()
+
+    seed(observations=60)
+
+    after = row_counts()
+    assert after["escalations.Observation"] == before["escalations.Observation"] + 30
+    assert after["escalations.Escalation"] == before["escalations.Escalation"] + 30
+    assert seeded_observations().count() == 60
+    # Nothing else of the world was made twice.
+    for label in ("livingwell.Locality", "volunteers.Volunteer", "clients.Client"):
+        assert after[label] == before[label]
+
+
+@pytest.mark.django_db
+def test_seed_scale_spreads_observations_over_the_years():
+    seed(observations=60, years=5)
+
+    dates = Observation.objects.order_by("created_at").values_list("created_at", flat=True)
+    assert (dates.last() - dates.first()).days > 4 * 365
+    per_volunteer = Observation.objects.values("volunteer").annotate(n=Count("pk"))
+    assert len(per_volunteer) > 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "options",
+    [{"practices": 1}, {"volunteers": 1}, {"clients": 0}, {"observations": -1}],
+)
+def test_seed_scale_refuses_impossible_sizes(options):
+    with pytest.raises(CommandError):
+        seed(**options)
+    assert Locality.objects.count() == 0
+
+
+def test_nhs_numbers_pass_the_modulus_11_check():
+    for index in range(2_000):
+        number = nhs_number(index)
+        digits = [int(d) for d in number]
+        total = sum(d * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+        check = (11 - total % 11) % 11
+        assert check != 10
+        assert digits[9] == check

@@ -1,0 +1,84 @@
+"""A volunteer's workload (seed s4.2 point 2): counts derived from other apps' rows.
+
+This app may not import the apps above it, so each count is an expression over a reverse
+relation, and the apps that own other kinds of work (volunteer meetings, MDTs) add their own
+provider from their ``AppConfig.ready()``::
+
+    from volunteers.workload import WORKLOAD_PROVIDERS, WorkloadProvider, count_via
+
+    WORKLOAD_PROVIDERS.append(
+        WorkloadProvider(
+            key="mdt_items",
+            label="MDT items to attend",
+            expression=lambda: count_via(
+                "mdt_items", filter=Q(mdt_items__meeting__starts_at__gte=Now())
+            ),
+        )
+    )
+
+Every provider is one correlated subquery, so the volunteer list and the volunteer page cost
+the same number of queries whatever the number of rows or providers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Expression, IntegerField, OuterRef, Q, QuerySet, Subquery
+
+
+@dataclass(frozen=True)
+class WorkloadProvider:
+    key: str  # the annotation is ``workload_<key>``
+    label: str
+    expression: Callable[[], Expression]
+    hint: str = ""
+
+
+def count_via(path: str, *, filter: Q | None = None) -> Subquery:
+    """A per-volunteer distinct count along the relation ``path`` from Volunteer, as a
+    correlated subquery (so several counts never multiply each other's joins)."""
+    from .models import Volunteer
+
+    return Subquery(
+        Volunteer.objects.filter(pk=OuterRef("pk"))
+        .annotate(n=Count(path, filter=filter, distinct=True))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+_OPEN = Q(assignments__ended_on__isnull=True)
+
+WORKLOAD_PROVIDERS: list[WorkloadProvider] = [
+    WorkloadProvider(
+        key="clients",
+        label="Clients they visit now",
+        expression=lambda: count_via("assignments__client", filter=_OPEN),
+    ),
+    WorkloadProvider(
+        key="practices",
+        label="GP practices of their clients",
+        expression=lambda: count_via("assignments__client__practice", filter=_OPEN),
+    ),
+    WorkloadProvider(
+        key="mdt_practices",
+        label="Of those, practices whose MDTs volunteers may attend",
+        hint="How many MDTs they might be asked to attend.",
+        expression=lambda: count_via(
+            "assignments__client__practice",
+            filter=_OPEN & Q(assignments__client__practice__volunteers_may_attend_mdt=True),
+        ),
+    ),
+]
+
+
+def with_workload(qs: QuerySet) -> QuerySet:
+    """Annotate a Volunteer queryset with ``workload_<key>`` for every provider."""
+    return qs.annotate(**{f"workload_{p.key}": p.expression() for p in WORKLOAD_PROVIDERS})
+
+
+def workload_rows(volunteer) -> list[tuple[WorkloadProvider, int]]:
+    """(provider, count) for a volunteer annotated by ``with_workload``."""
+    return [(p, getattr(volunteer, f"workload_{p.key}", 0) or 0) for p in WORKLOAD_PROVIDERS]
