@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from livingwell.forms import GdsFormMixin
+from peersupport.forms import SafeModelChoiceField
 
 from .scope import Period
 
@@ -39,9 +40,7 @@ class EvidenceForm(GdsFormMixin, forms.Form):
         choices=[("locality", "Localities"), ("model", "Coproduction models")],
         widget=forms.RadioSelect,
     )
-    locality = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="All my localities"
-    )
+    locality = SafeModelChoiceField(queryset=None, required=False, empty_label="All my localities")
 
     def __init__(self, data=None, *, localities):
         if not data:

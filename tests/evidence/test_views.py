@@ -194,6 +194,11 @@ BAD = [
     ("first=2026-03-01&last=2026-03-31", "This field is required"),
     ("first=%00&last=%27;drop&by=locality", "Enter a real date"),
     ("first=2026-03-01&last=2026-03-31&by=locality&locality=abc", "Select a valid choice"),
+    (
+        "first=2026-03-01&last=2026-03-31&by=locality&locality=9223372036854775808",
+        "Select a valid choice",
+    ),
+    ("first=99999-01-01&last=2026-03-31&by=locality", "Enter a real date"),
 ]
 
 

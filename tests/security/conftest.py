@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from livingwell.models import Notification
+from tests.factories import FollowUpActionFactory, VolunteerMeetingFactory
 
 
 @pytest.fixture
@@ -22,4 +25,12 @@ def world(users, west, east, west_practice, east_practice):
     w.notification = Notification.objects.create(
         user=users["coordinator"], subject="A new escalation", url="/"
     )
+    # peersupport: a West coffee morning next week, a formal meeting held last week with an
+    # action for the coordinator.
+    w.meeting = VolunteerMeetingFactory(locality=west, facilitator=users["coordinator"])
+    start = timezone.now() - timedelta(days=7)
+    w.held_meeting = VolunteerMeetingFactory(
+        locality=west, starts_at=start, ends_at=start + timedelta(hours=2)
+    )
+    w.meeting_action = FollowUpActionFactory(meeting=w.held_meeting, owner=users["coordinator"])
     return w
