@@ -79,10 +79,19 @@ class Column:
         """Rows whose ``when`` falls in one of the windows of their ``locality``."""
         if not self.windows:
             return Q(pk__in=[])
+        ids = sorted({w.locality_id for w in self.windows})
+        start = min(w.start for w in self.windows)
+        end = max(w.end for w in self.windows)
+        # The bounding box (localities IN (...) and one time range) lets PostgreSQL read one
+        # index range (evidence_escalation_cohort, index-only); an OR of windows alone makes
+        # it OR bitmaps and visit the table's pages.
+        box = Q(**{f"{locality}__in": ids, f"{when}__gte": start, f"{when}__lt": end})
+        if all(w.start == start and w.end == end for w in self.windows):
+            return box
         q = Q()
         for w in self.windows:
             q |= Q(**{locality: w.locality_id, f"{when}__gte": w.start, f"{when}__lt": w.end})
-        return q
+        return box & q
 
 
 def locality_columns(localities: list[Locality], period: Period) -> list[Column]:
