@@ -79,6 +79,12 @@ def parse_args(argv=None):
     p.add_argument("--latency-observations", type=int, help="paced, for commit-to-routed")
     p.add_argument("--database-url", help="overrides BENCH_DATABASE_URL and DATABASE_URL")
     p.add_argument("--broker-url", help="overrides CELERY_BROKER_URL")
+    p.add_argument(
+        "--profile",
+        metavar="PAGE",
+        help="record the gunicorn workers with py-spy while PAGE is measured "
+        "(bench/out/profile-PAGE.txt, collapsed stacks, and a summary printed)",
+    )
     p.add_argument("--compare", type=Path, help="an earlier results JSON to compare pages with")
     p.add_argument("--out", type=Path, help="where to write the JSON")
     args = p.parse_args(argv)
@@ -295,7 +301,14 @@ def sign_in(base: str, username: str, password: str, second_factor=None) -> Sess
     if status != 302:
         raise RuntimeError(f"signing in as {username} answered {status}, not a redirect")
     if second_factor is not None:
-        second_factor(opener, base, headers.get("Location", ""))
+        path, code = second_factor
+        status, _h, html = _open(opener, base + path)
+        if status != 200:
+            raise RuntimeError(f"the code page answered {status} to {username}")
+        form = {"code": code(), "csrfmiddlewaretoken": _form_token(html), "next": ""}
+        status, _h, html = _open(opener, base + path, form)
+        if status != 302:
+            raise RuntimeError(f"{username}'s code was refused ({status})")
     cookies = {c.name: c.value for c in jar}
     if "sessionid" not in cookies or "csrftoken" not in cookies:
         raise RuntimeError(f"no session after signing in as {username}")
@@ -369,6 +382,86 @@ def _uuid():
     return uuid.uuid4()
 
 
+@contextlib.contextmanager
+def profiling(master_pid: int, page, args):
+    """py-spy on every gunicorn worker while ``page`` is measured, if asked for it."""
+    if args.profile != page.key:
+        yield
+        return
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        fail("--profile needs py-spy (pip install py-spy)")
+    out = OUT / f"profile-{page.key}.txt"
+    proc = subprocess.Popen(
+        [
+            spy,
+            "record",
+            "--subprocesses",
+            "--format",
+            "raw",
+            "--nonblocking",
+            "-r",
+            "200",
+            "-d",
+            str(int(args.duration) + 1),
+            "-p",
+            str(master_pid),
+            "-o",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        proc.wait(timeout=args.duration + 60)
+        if out.exists():
+            print_profile(out)
+
+
+def print_profile(path: Path, top: int = 25) -> None:
+    """Where the workers spent their time: each frame's share of the samples that include it
+    (inclusive) and of those that end in it (self), the project's own code marked."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        frames = [f for f in stack.split(";") if not f.startswith("process ")]
+        total += n
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + n
+        if frames:
+            own[frames[-1]] = own.get(frames[-1], 0) + n
+    if not total:
+        return
+    ours = (
+        "livingwell/",
+        "clients/",
+        "escalations/",
+        "mdt/",
+        "evidence/",
+        "volunteers/",
+        "peersupport/",
+        "templates/",
+    )
+    print(f"Profile of {path.name}: {total} samples; inclusive share of the project's frames:")
+    shown = 0
+    for frame, n in sorted(inclusive.items(), key=lambda kv: -kv[1]):
+        if "(" in frame and frame.split("(", 1)[1].startswith(ours):
+            print(f"  {n / total:6.1%}  {frame}")
+            shown += 1
+            if shown >= top:
+                break
+    print("Self time, any code:")
+    for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"  {n / total:6.1%}  {frame}")
+
+
 # --- the run ---------------------------------------------------------------------------------
 def main(argv=None) -> int:
     args = parse_args(argv)
@@ -425,13 +518,14 @@ def main(argv=None) -> int:
                 pages = [p for p in pages if p.kind == "baseline" or p.key in wanted]
             for page in pages:
                 if page.skipped:
-                    print(f"  {page.title:44} skipped: {page.skipped}")
+                    print(f"  {page.title:50} skipped: {page.skipped}")
                     continue
                 session = sessions.get(page.role) if page.role else None
                 check_page(base, page, session)
                 if args.warmup:
                     run_wrk(base, page, session, args.warmup, args)
-                page.result = run_wrk(base, page, session, args.duration, args)
+                with profiling(server.pid, page, args):
+                    page.result = run_wrk(base, page, session, args.duration, args)
                 seconds = args.duration
                 while page.result["requests"] == 0 and seconds < 60:
                     # Slower than the run is long (a loaded machine): measure for longer rather
@@ -441,7 +535,7 @@ def main(argv=None) -> int:
                 errors = error_count(page.result)
                 ok &= errors == 0
                 print(
-                    f"  {page.title:44} {page.result['rps']:8.1f} req/s  "
+                    f"  {page.title:50} {page.result['rps']:8.1f} req/s  "
                     f"p50 {page.result['p50_ms']:7.1f} ms  p95 {page.result['p95_ms']:7.1f} ms"
                     f"  errors {errors}"
                 )
@@ -580,21 +674,21 @@ def print_report(results) -> None:
         f"{results['load_after'][0]:.2f} after; {sizes.get('observations', 0):,} observations"
     )
     print(
-        f"| {'page':44} | {'req/s':>8} | {'p50 ms':>8} | {'p95 ms':>8} | {'p99 ms':>8} | "
+        f"| {'page':50} | {'req/s':>8} | {'p50 ms':>8} | {'p95 ms':>8} | {'p99 ms':>8} | "
         f"{'errors':>6} | {'/healthz':>8} | {'/admin':>6} |"
     )
     print(
-        f"|{'-' * 46}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 8}|{'-' * 10}|{'-' * 8}|"
+        f"|{'-' * 52}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 10}|{'-' * 8}|{'-' * 10}|{'-' * 8}|"
     )
     for page in results.get("pages", []):
         r = page["result"]
         if not r:
-            print(f"| {page['title']:44} | skipped: {page['skipped']}")
+            print(f"| {page['title']:50} | skipped: {page['skipped']}")
             continue
         rh = f"{r['rps'] / health:.3f}" if health else "-"
         ra = f"{r['rps'] / admin:.2f}" if admin else "-"
         print(
-            f"| {page['title']:44} | {r['rps']:8.1f} | {r['p50_ms']:8.1f} | {r['p95_ms']:8.1f} | "
+            f"| {page['title']:50} | {r['rps']:8.1f} | {r['p50_ms']:8.1f} | {r['p95_ms']:8.1f} | "
             f"{r['p99_ms']:8.1f} | {error_count(r):6} | {rh:>8} | {ra:>6} |"
         )
     routing = results.get("routing")

@@ -14,12 +14,16 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
-from django.db.models import Max
+from django.apps import apps
+from django.db.models import Count, Max
 from django.urls import NoReverseMatch, reverse
 
+from clients.models import Client
 from escalations.enums import OPEN_STATES, RoutingStatus
 from escalations.models import Escalation, Observation
 from livingwell.enums import Role
@@ -54,9 +58,38 @@ def users() -> dict[str, str]:
     return {str(role): username for role, username in REPRESENTATIVES.items()}
 
 
-def second_factor(username: str):
-    """How this user passes the second factor after the password, or None if none is asked."""
-    return None
+def second_factor(username: str) -> tuple[str, Callable[[], str]] | None:
+    """How this user passes the second factor after the password: the code page's path and a
+    function giving a code it accepts now, or None if this user is not asked for one."""
+    if not apps.is_installed("django_otp.plugins.otp_totp"):
+        return None
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = (
+        TOTPDevice.objects.filter(user__username=username, confirmed=True).order_by("pk").first()
+    )
+    path = _url("account:otp_verify")
+    if device is None or path is None or _user_role(username) == Role.VOLUNTEER:
+        return None
+
+    def code() -> str:
+        # A code works once: take the newest period not used yet, waiting if it is ahead.
+        device.refresh_from_db()
+        now = time.time()
+        now_t = int((now - device.t0) // device.step) + device.drift
+        t = max(now_t, device.last_t + 1)
+        if t > now_t + device.tolerance:
+            time.sleep((t - now_t - device.tolerance) * device.step + 0.1)
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = device.t0 + (t - device.drift) * device.step + 1
+        return f"{totp.token():0{device.digits}d}"
+
+    return path, code
+
+
+def _user_role(username: str) -> str:
+    return User.objects.filter(username=username).values_list("role", flat=True).first() or ""
 
 
 def _url(name: str, *args) -> str | None:
@@ -71,7 +104,30 @@ def _user(role) -> User:
 
 
 def pages(*, quick: bool) -> list[Page]:
-    """Every page measured, baselines first."""
+    """Every page measured: the baselines first, the observation POST last (it adds rows that
+    the queues would show; the run removes them afterwards)."""
+    volunteer = _user(Role.VOLUNTEER)
+    coordinator = _user(Role.COORDINATOR)
+    chair = _user(Role.MDT_CHAIR)
+    own_client = (
+        Client.objects.filter(assignments__volunteer__user=volunteer, assignments__ended_on=None)
+        .order_by("pk")
+        .first()
+    )
+    # The client of the coordinator's locality with the most observations: the heaviest page.
+    busy_client = (
+        Client.objects.filter(locality_id=coordinator.locality_id)
+        .annotate(n=Count("observations"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    # The escalation at the top of the coordinator's queue, the one they open first.
+    top = (
+        Escalation.objects.filter(locality_id=coordinator.locality_id, state__in=OPEN_STATES)
+        .order_by("urgency_rank", "created_at")
+        .first()
+    )
+    volunteer_role, coordinator_role = str(Role.VOLUNTEER), str(Role.COORDINATOR)
     out = [
         Page(
             "healthz", "/healthz (baseline)", None, "/healthz", kind="baseline", must_contain="ok"
@@ -84,15 +140,139 @@ def pages(*, quick: bool) -> list[Page]:
             kind="baseline",
             must_contain="Select escalation to change",
         ),
-        Page(
-            "home_volunteer",
-            "Home page (volunteer)",
-            str(Role.VOLUNTEER),
-            reverse("home"),
+        _page(
+            "observation_form",
+            "Observation form (volunteer, GET)",
+            volunteer_role,
+            "escalations:observation_create",
             kind="detail",
+            must_contain='name="submission_key"',
+        ),
+        _page(
+            "my_observations",
+            "My observations (volunteer)",
+            volunteer_role,
+            "escalations:my_observations",
+            kind="list",
+        ),
+        _page(
+            "triage_queue",
+            "Triage queue (coordinator)",
+            coordinator_role,
+            "escalations:triage",
+            kind="list",
+        ),
+        _page(
+            "triage_queue_filtered",
+            "Triage queue, filtered (coordinator)",
+            coordinator_role,
+            "escalations:triage",
+            kind="list",
+            query="?kind=fall&kind=health_change&kind=medication&urgency=worried",
+        ),
+        _page(
+            "escalation_page",
+            "Escalation page (coordinator)",
+            coordinator_role,
+            "escalations:detail",
+            top.pk if top else None,
+            kind="detail",
+        ),
+        _page(
+            "client_list",
+            "Client list (coordinator)",
+            coordinator_role,
+            "clients:list",
+            kind="list",
+            must_contain='<h1 class="govuk-heading-l">Clients</h1>',
+        ),
+        _page(
+            "client_page",
+            "Client page (coordinator)",
+            coordinator_role,
+            "clients:detail",
+            busy_client.pk if busy_client else None,
+            kind="detail",
+            must_contain=busy_client.last_name if busy_client else "",
+        ),
+        _page(
+            "mdt_agenda",
+            "MDT agenda (chair)",
+            str(Role.MDT_CHAIR),
+            "mdt:meeting_detail",
+            _busiest_meeting(chair),
+            kind="detail",
+        ),
+        _page(
+            "stories",
+            "Stories page (volunteer)",
+            volunteer_role,
+            "escalations:stories",
+            volunteer.locality.slug,
+            kind="list",
+        ),
+        _page(
+            "evidence_dashboard",
+            "Evidence dashboard, whole period (coordinator)",
+            coordinator_role,
+            "evidence:dashboard",
+            kind="dashboard",
+        ),
+        _page(
+            "observation_post",
+            "Observation POST (volunteer: save, audit, enqueue)",
+            volunteer_role,
+            "escalations:observation_create",
+            method="POST",
+            expect=302,
+            kind="post",
+            body=urlencode(
+                {
+                    "client": own_client.pk if own_client else "",
+                    "noticed": "She has missed two appointments because the bus no longer runs.",
+                    "kind": "transport",
+                    "urgency": "worried",
+                    "client_wants": "A lift to the surgery",
+                }
+            )
+            + "&submission_key={uuid}",
         ),
     ]
     return out
+
+
+def _busiest_meeting(chair) -> int | None:
+    """The chair's next MDT meeting with the most items on its agenda, once MDTs exist."""
+    try:
+        meeting_model = apps.get_model("mdt", "Meeting")
+    except LookupError:
+        return None
+    qs = meeting_model.objects.filter(practice__in=chair.practices.all())
+    if "items" in {f.name for f in meeting_model._meta.get_fields()}:
+        qs = qs.annotate(n=Count("items")).order_by("-n", "pk")
+    first = qs.first()
+    return first.pk if first else None
+
+
+def _page(key, title, role, url_name, *args, query="", **kwargs) -> Page:
+    """A page at ``url_name``, or a skipped one if that view (or its data) is not there yet."""
+    path = _url(url_name, *args) if None not in args else None
+    if path is None:
+        why = f"no URL {url_name} yet" if _url_exists(url_name) is False else "no data for it"
+        return Page(key, title, str(role), skipped=why, **kwargs)
+    return Page(key, title, str(role), path + query, **kwargs)
+
+
+def _url_exists(url_name: str) -> bool:
+    from django.urls import get_resolver
+
+    namespace, _, name = url_name.rpartition(":")
+    resolver = get_resolver()
+    if namespace:
+        if namespace not in resolver.namespace_dict:
+            return False
+        resolver = resolver.namespace_dict[namespace][1]
+    return name in resolver.reverse_dict
 
 
 # --- sizes, marks and clean-up -----------------------------------------------------------------

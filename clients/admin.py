@@ -3,7 +3,7 @@ and the volunteers' object permissions stay in step with what admins do here."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -27,6 +27,11 @@ class ReadOnlyHistoryMixin:
 
     def revert_disabled(self, request, obj=None):
         return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("History is read only.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class NeedInline(admin.TabularInline):

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from livingwell.forms import GdsFormMixin
 from livingwell.models import Practice
+from volunteers.filters import FilterForm
 
 from .enums import ClientStatus, ConsentAction
 from .models import Assignment
 from .validators import normalise_nhs_number
 
 
-class FilterForm(GdsFormMixin, forms.Form):
-    submit_label = "Search"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.init_helper()
+class ClientFilterForm(FilterForm):
+    grid = [
+        [("q", "one-half"), ("practice", "one-quarter"), ("status", "one-quarter")],
+        [("has_volunteer", "one-quarter"), ("mdt_consent", "one-quarter")],
+    ]
 
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -39,14 +37,14 @@ class ClientFilter(django_filters.FilterSet):
         label="Has a volunteer", choices=YES_NO, empty_label="Any", method="filter_volunteer"
     )
     mdt_consent = django_filters.ChoiceFilter(
-        label="Consents to MDT championing",
+        label="MDT consent",
         choices=YES_NO,
         empty_label="Any",
         method="filter_mdt_consent",
     )
 
     class Meta:
-        form = FilterForm
+        form = ClientFilterForm
         fields = []
 
     def __init__(self, *args, user, **kwargs):

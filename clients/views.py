@@ -21,7 +21,7 @@ from livingwell.enums import AuditAction
 from volunteers.access import any_of, gate, has_perm, is_volunteer
 
 from .consent import current_consent_records
-from .enums import ConsentAction, ConsentScope, NeedKind
+from .enums import ClientStatus, ConsentAction, ConsentScope, NeedKind
 from .filters import ClientFilter
 from .forms import AssignForm, ClientForm, ConsentForm, EndAssignmentForm, NeedForm
 from .models import Assignment, Client, ConsentRecord, Need
@@ -54,6 +54,8 @@ def _scoped_client(user, pk) -> Client:
 def client_list(request):
     data = request.GET.copy()
     data.pop("page", None)
+    if "status" not in request.GET:
+        data["status"] = ClientStatus.ACTIVE
     filterset = ClientFilter(data, queryset=client_list_for(request.user), user=request.user)
     rows = filterset.qs if filterset.is_valid() else Client.objects.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -103,6 +105,9 @@ def client_detail(request, pk):
         ],
         "needs": sorted(needs, key=lambda n: n.kind == NeedKind.MEDICAL),
         "open_assignments": open_assignments,
+        "other_volunteers": [
+            a.volunteer.user for a in open_assignments if a.volunteer.user_id != request.user.pk
+        ],
         "panels": panels_for(request, client),
         "given": ConsentAction.GIVEN,
     }

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AgreementSignature, ConfidentialityAgreement, TrainingRecord, Volunteer
@@ -10,6 +11,11 @@ class ReadOnlyHistoryMixin:
 
     def revert_disabled(self, request, obj=None):
         return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("History is read only.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class TrainingInline(admin.TabularInline):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import django_filters
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Div, Layout
 from django import forms
 from django.db.models import Q
 
@@ -12,11 +14,31 @@ from .enums import MdtWish, VolunteerStatus
 
 
 class FilterForm(GdsFormMixin, forms.Form):
+    """A list's filters above its table, laid out in GOV.UK grid rows: ``grid`` is a list of
+    rows of (field name, column width) such as ``("one-half")``."""
+
     submit_label = "Search"
+    grid: list[list[tuple[str, str]]] = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.init_helper()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        rows = [
+            Div(
+                *[Div(name, css_class=f"govuk-grid-column-{width}") for name, width in row],
+                css_class="govuk-grid-row",
+            )
+            for row in self.grid
+        ]
+        self.helper.layout = Layout(*rows, Button("submit", self.submit_label))
+
+
+class VolunteerFilterForm(FilterForm):
+    grid = [
+        [("q", "one-half"), ("status", "one-quarter"), ("ready", "one-quarter")],
+        [("mdt_wish", "one-quarter")],
+    ]
 
 
 class VolunteerFilter(django_filters.FilterSet):
@@ -37,7 +59,7 @@ class VolunteerFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        form = FilterForm
+        form = VolunteerFilterForm
         fields = []
 
     def search(self, qs, name, value):

@@ -38,7 +38,7 @@ class GovDateField(DateInputField):
             if year_n < 1000:
                 raise ValueError
             return dt.date(day=int(day), month=int(month), year=year_n)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValidationError(
                 f"{self.what.capitalize()} must be a real date, for example 27 3 1940",
                 code="invalid_date",

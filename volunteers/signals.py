@@ -3,5 +3,8 @@
 from django.dispatch import Signal
 
 # Sent when a volunteer's confidentiality agreement stops being current (a new version comes
-# into force, or a signature is removed): kwargs ``volunteer``. MDT agendas drop the volunteer.
+# into force, or a signature is removed): kwargs ``volunteer`` and ``agreement`` (the version now
+# current). Sent by ``volunteers.services`` inside the transaction that makes the change, and
+# possibly more than once for the same volunteer: receivers must be idempotent. MDT agendas
+# drop the volunteer.
 agreement_lapsed = Signal()

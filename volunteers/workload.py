@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, Expression, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Now
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,12 @@ _OPEN = Q(assignments__ended_on__isnull=True)
 WORKLOAD_PROVIDERS: list[WorkloadProvider] = [
     WorkloadProvider(
         key="clients",
-        label="Clients they visit now",
+        label="Clients visited now",
         expression=lambda: count_via("assignments__client", filter=_OPEN),
     ),
     WorkloadProvider(
         key="practices",
-        label="GP practices of their clients",
+        label="GP practices of those clients",
         expression=lambda: count_via("assignments__client__practice", filter=_OPEN),
     ),
     WorkloadProvider(
@@ -74,11 +75,40 @@ WORKLOAD_PROVIDERS: list[WorkloadProvider] = [
 ]
 
 
+# Counted through another app's reverse relation, only when that app is installed (the
+# relation exists). An app may instead append its own provider, with the same key, from its
+# ``AppConfig.ready()``; the one in WORKLOAD_PROVIDERS wins.
+OPTIONAL_PROVIDERS: list[tuple[str, WorkloadProvider]] = [
+    (
+        "meeting_signups",
+        WorkloadProvider(
+            key="meetings",
+            label="Volunteer meetings signed up for, coming up",
+            expression=lambda: count_via(
+                "meeting_signups", filter=Q(meeting_signups__meeting__starts_at__gte=Now())
+            ),
+        ),
+    ),
+]
+
+
+def providers() -> list[WorkloadProvider]:
+    from .models import Volunteer
+
+    keys = {p.key for p in WORKLOAD_PROVIDERS}
+    optional = [
+        provider
+        for relation, provider in OPTIONAL_PROVIDERS
+        if provider.key not in keys and hasattr(Volunteer, relation)
+    ]
+    return [*WORKLOAD_PROVIDERS, *optional]
+
+
 def with_workload(qs: QuerySet) -> QuerySet:
     """Annotate a Volunteer queryset with ``workload_<key>`` for every provider."""
-    return qs.annotate(**{f"workload_{p.key}": p.expression() for p in WORKLOAD_PROVIDERS})
+    return qs.annotate(**{f"workload_{p.key}": p.expression() for p in providers()})
 
 
 def workload_rows(volunteer) -> list[tuple[WorkloadProvider, int]]:
     """(provider, count) for a volunteer annotated by ``with_workload``."""
-    return [(p, getattr(volunteer, f"workload_{p.key}", 0) or 0) for p in WORKLOAD_PROVIDERS]
+    return [(p, getattr(volunteer, f"workload_{p.key}", 0) or 0) for p in providers()]

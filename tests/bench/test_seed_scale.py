@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
+from django.utils import timezone
 
 from clients.models import Assignment, Client, ConsentRecord
 from clients.selectors import clients_for
@@ -21,9 +22,12 @@ from livingwell.management.commands.seed_scale import (
     REPRESENTATIVES,
     SCALE_PASSWORD,
     nhs_number,
+    otp_key,
     seeded_observations,
 )
 from livingwell.models import Locality, Practice, User
+from peersupport.enums import AttendeeRole
+from peersupport.models import MeetingAttendance, VolunteerMeeting
 from tests.factories import EscalationFactory
 from volunteers.models import AgreementSignature, TrainingRecord, Volunteer
 
@@ -94,6 +98,13 @@ def test_seed_scale_world_is_consistent():
     assert EscalationEvent.objects.filter(action="referred").count() == Referral.objects.count()
     # Consent is recorded, not assumed: some clients gave it for some scopes only.
     assert ConsentRecord.objects.values("client").distinct().count() > 0
+    # Both localities hold peer-support meetings; only meetings already held have attendance.
+    scale = Locality.objects.filter(slug__startswith="scale-")
+    assert set(VolunteerMeeting.objects.values_list("locality", flat=True)) == set(
+        scale.values_list("pk", flat=True)
+    )
+    assert not MeetingAttendance.objects.filter(meeting__starts_at__gt=timezone.now())
+    assert MeetingAttendance.objects.filter(role=AttendeeRole.VOLUNTEER).exists()
     # NHS numbers are unique and valid.
     numbers = list(Client.objects.values_list("nhs_number", flat=True))
     assert len(set(numbers)) == 20
@@ -101,15 +112,14 @@ def test_seed_scale_world_is_consistent():
 
 
 @pytest.mark.django_db
-def test_seed_scale_representatives_sign_in_and_others_cannot(client):
+def test_seed_scale_representatives_sign_in_and_others_cannot():
     seed()
 
     for role, username in REPRESENTATIVES.items():
         user = User.objects.get(username=username)
         assert user.role == role
         assert user.groups.filter(name=str(role)).exists()
-        assert client.login(username=username, password=SCALE_PASSWORD)
-        client.logout()
+        assert user.check_password(SCALE_PASSWORD)
     admin = User.objects.get(username=REPRESENTATIVES[Role.ADMIN])
     assert admin.is_staff and admin.is_superuser
     others = User.objects.filter(username__startswith="scale.").exclude(
@@ -177,3 +187,30 @@ def test_nhs_numbers_pass_the_modulus_11_check():
         check = (11 - total % 11) % 11
         assert check != 10
         assert digits[9] == check
+
+
+@pytest.mark.django_db
+def test_staff_representatives_get_an_authenticator_the_benchmark_can_answer():
+    from django_otp import verify_token
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bench.scenario import second_factor
+
+    seed()
+
+    for role, username in REPRESENTATIVES.items():
+        devices = TOTPDevice.objects.filter(user__username=username, confirmed=True)
+        if role == Role.VOLUNTEER:
+            assert not devices.exists()
+            assert second_factor(username) is None
+            continue
+        (device,) = devices
+        assert device.key == otp_key(username)
+        path, code = second_factor(username)
+        assert path == "/account/code/"
+        first = code()
+        assert verify_token(device.user, device.persistent_id, first) is not None
+        # A code works once; the next one asked for is a different, accepted one.
+        second = code()
+        assert second != first
+        assert verify_token(device.user, device.persistent_id, second) is not None

@@ -69,11 +69,11 @@ def urls(west_client, assignment):
 
 
 @pytest.mark.parametrize(("name", "role", "expected"), CASES)
-def test_client_pages_access(client, users, urls, name, role, expected, volunteer):
+def test_client_pages_access(client, client_for, users, urls, name, role, expected, volunteer):
     volunteer.first_name = "Vera"
     volunteer.save(update_fields=["first_name"])
     if role != "anonymous":
-        client.force_login(users[role])
+        client_for(users[role])
     _, method, _, text = PAGES[name]
     url = urls[name]
     response = getattr(client, method)(url, {"met": "1"} if method == "post" else None)

@@ -541,3 +541,22 @@ def test_client_page_lists_thirty_volunteers(client_for, coordinator, west_clien
 
 def test_client_needs_tie_to_client(west_client):
     assert Need.objects.filter(client=west_client).count() == 1
+
+
+def test_home_panel_lists_a_volunteers_clients(
+    client_for, volunteer, west_client, other_volunteers_client
+):
+    page = body(client_for(volunteer).get(reverse("home")))
+    assert "Your clients" in page
+    assert f'href="{reverse("clients:detail", args=[west_client.pk])}">Elowen Trewin' in page
+    assert "Polglase" not in page
+
+
+def test_home_panel_counts_a_localitys_unvisited_clients(
+    client_for, coordinator, west_client, west_practice, east_practice
+):
+    ClientFactory(practice=west_practice)
+    ClientFactory(practice=east_practice)  # another locality: not counted
+    page = body(client_for(coordinator).get(reverse("home")))
+    assert "1 active client without a volunteer." in page
+    assert "?status=active&amp;has_volunteer=no" in page

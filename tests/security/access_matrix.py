@@ -207,3 +207,7 @@ MATRIX: dict[str, Row] = {
     "evidence:dashboard_csv": row(all=403, coordinator=200, other_coordinator=200, admin=200),
     "evidence:models": row(all=403, coordinator=200, other_coordinator=200, admin=200),
 }
+
+from .access_matrix_people import PEOPLE_ROWS  # noqa: E402 - it builds on row() above
+
+MATRIX.update(PEOPLE_ROWS)

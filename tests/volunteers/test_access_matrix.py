@@ -48,14 +48,14 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "role", "expected"), CASES)
-def test_volunteer_pages_access(client, users, volunteer, name, role, expected):
+def test_volunteer_pages_access(client, client_for, users, volunteer, name, role, expected):
     volunteer.first_name, volunteer.last_name = "Vera", "Penrose"
     volunteer.save(update_fields=["first_name", "last_name"])
     make_ready(volunteer.volunteer)
     needs_pk, _, text = PAGES[name]
     url = reverse(name, args=[volunteer.volunteer.pk] if needs_pk else [])
     if role != "anonymous":
-        client.force_login(users[role])
+        client_for(users[role])
     response = client.get(url)
     assert response.status_code == expected
     body = response.content.decode()

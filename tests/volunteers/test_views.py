@@ -12,9 +12,11 @@ from clients.services import assignment_create
 from tests.factories import (
     ClientFactory,
     ConfidentialityAgreementFactory,
+    MeetingSignUpFactory,
     PracticeFactory,
     TrainingRecordFactory,
     VolunteerFactory,
+    VolunteerMeetingFactory,
 )
 from tests.volunteers.helpers import current_agreement, make_ready, ready_volunteer
 from volunteers import workload
@@ -58,14 +60,31 @@ def test_workload_counts_clients_practices_and_mdt_practices(client_for, coordin
         ("clients", 3),
         ("practices", 2),
         ("mdt_practices", 1),
+        ("meetings", 0),
     ]
     page = body(client_for(coordinator).get(reverse("volunteers:detail", args=[vera.pk])))
-    assert 'Clients they visit now</dt>\n    <dd class="govuk-summary-list__value">3' in page
+    assert 'Clients visited now</dt>\n    <dd class="govuk-summary-list__value">3' in page
     assert (
         'Penwith Surgery <strong class="govuk-tag govuk-tag--blue">Volunteers may attend MDTs'
         in page
     )
     assert "Mount&#x27;s Bay" in page
+
+
+def test_workload_counts_meetings_coming_up(client_for, coordinator, vera, west):
+    coming = VolunteerMeetingFactory(locality=west)
+    held = VolunteerMeetingFactory(
+        locality=west,
+        starts_at=timezone.now() - dt.timedelta(days=7),
+        ends_at=timezone.now() - dt.timedelta(days=7) + dt.timedelta(hours=2),
+    )
+    for meeting in (coming, held):
+        MeetingSignUpFactory(meeting=meeting, volunteer=vera)
+    page = body(client_for(coordinator).get(reverse("volunteers:detail", args=[vera.pk])))
+    assert (
+        "Volunteer meetings signed up for, coming up</dt>\n"
+        '    <dd class="govuk-summary-list__value">1'
+    ) in page
 
 
 def test_workload_takes_providers_from_other_apps(client_for, coordinator, vera, monkeypatch):

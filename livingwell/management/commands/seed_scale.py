@@ -16,6 +16,7 @@ A management command sits on top of the apps, so it may import every app's model
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import random
@@ -26,6 +27,7 @@ from array import array
 from collections import Counter
 from datetime import date, timedelta
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
@@ -64,6 +66,15 @@ from escalations.models import (
 )
 from livingwell.enums import CoproductionModel, Role
 from livingwell.models import Locality, LocalityModel, Practice, User
+from peersupport.enums import AttendeeRole, MeetingKind
+from peersupport.models import (
+    FollowUpAction,
+    MeetingAttendance,
+    MeetingInvitation,
+    MeetingSignUp,
+    MeetingTopic,
+    VolunteerMeeting,
+)
 from volunteers.enums import MdtWish, TrainingModule, VolunteerStatus
 from volunteers.models import (
     AgreementSignature,
@@ -88,6 +99,12 @@ AGREEMENT_VERSION = "scale-1"
 # Seeded observations carry submission keys in this range, so they can be counted apart from
 # the ones the benchmark itself posts.
 OBSERVATION_KEY_PREFIX = 0x5CA1E5EED5EED000
+
+
+def otp_key(username: str) -> str:
+    """The hex key of a representative's authenticator (a benchmark database's, like the
+    password): the benchmark computes the codes from it."""
+    return hashlib.sha256(f"scale-second-factor-{username}".encode()).hexdigest()[:40]
 
 
 def observation_key(index: int) -> uuid.UUID:
@@ -264,6 +281,19 @@ Rickard Roberts Rowe Rodda Sampson Spargo Stephens Thomas Tonkin Treloar Tregear
 Trevail Trevithick Truscott Uren Vosper Warne Williams
 """.split()  # noqa: SIM905
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+MEETING_TOPICS = [
+    "What do we do when a client will not open the door?",
+    "Who can help with winter fuel payments?",
+    "Feeling low after a client went into a care home.",
+    "Parking at the surgery for lifts.",
+]
+VISIT_NOTES = [
+    "Knock loudly and wait: she takes a while to reach the door.",
+    "Key safe by the back door; the code is with the coordinator.",
+    "Loves talking about the gardens at Trelissick.",
+    "Best after 11am; mornings are slow.",
+    "",
+]
 
 
 def weighted(table):
@@ -322,6 +352,8 @@ class TableWriter:
                     fill = None
                 elif f.has_default():
                     fill = f.get_default
+                elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                    fill = timezone.now
                 elif f.null:
                     fill = _none
                 elif f.blank and isinstance(f, models.CharField | models.TextField):
@@ -495,6 +527,8 @@ class Seeder:
         self.seed_volunteers()
         self.seed_clients()
         self.seed_observations()
+        self.seed_meetings()
+        self.seed_second_factors()
         if self.writer.touched and connection.vendor == "postgresql":
             t = time.monotonic()
             # VACUUM sets the visibility map, so that the lists' index-only scans stay index-only;
@@ -504,6 +538,152 @@ class Seeder:
                 for table in sorted(self.writer.touched):
                     cursor.execute(f'{verb} "{table}"')
             self.log(f"  vacuum analyse: {time.monotonic() - t:.1f} s")
+
+    def seed_meetings(self) -> None:
+        """Peer support (seed s3.1, s3.2): a locality running the formal model meets monthly,
+        one running coffee mornings every fortnight, over the whole period and two months
+        ahead; volunteers sign up, raise topics, come; medical staff are sometimes invited."""
+        have = set(
+            VolunteerMeeting.objects.filter(locality_id__in=self.localities)
+            .values_list("locality_id", flat=True)
+            .distinct()
+        )
+        practitioners = {loc: [] for loc in self.localities}
+        for uid, loc in User.objects.filter(
+            locality_id__in=self.localities, role=Role.PRACTITIONER, username__startswith="scale."
+        ).values_list("pk", "locality_id"):
+            practitioners[loc].append(uid)
+        runs = {loc: set() for loc in self.localities}
+        for loc, model in LocalityModel.objects.filter(
+            locality_id__in=self.localities, ended_on__isnull=True
+        ).values_list("locality_id", "model"):
+            runs[loc].add(model)
+        for i, loc in enumerate(self.localities):
+            if loc in have:
+                continue
+            with transaction.atomic():
+                self.add_meetings(i, loc, runs[loc], practitioners[loc])
+                self.writer.flush()
+
+    def add_meetings(self, i: int, loc: int, runs: set, practitioners: list[int]) -> None:
+        rng = random.Random(self.o["seed"] * 19 + i)
+        vols = self.vols_by_locality[loc]
+        coordinators = self.coordinators[loc]
+        end = self.now + timedelta(days=60)
+        plans = []
+        if CoproductionModel.FORMAL_MEETING in runs:
+            plans.append((MeetingKind.FORMAL, timedelta(days=28), "Methodist church hall", 18))
+        if CoproductionModel.COFFEE_MORNING in runs:
+            plans.append((MeetingKind.COFFEE_MORNING, timedelta(days=14), "The Coffee Pot", 10))
+        for kind, every, place, hour in plans:
+            at = self.start.replace(hour=hour, minute=0, second=0) + timedelta(
+                days=rng.randrange(7)
+            )
+            while at < end:
+                self.add_meeting(rng, loc, kind, at, place, vols, coordinators, practitioners)
+                at += every
+
+    def add_meeting(self, rng, loc, kind, at, place, vols, coordinators, practitioners) -> None:
+        w = self.writer
+        (mid,) = w.ids(VolunteerMeeting, 1)
+        held = at < self.now
+        facilitator = rng.choice(coordinators)
+        w.add(
+            VolunteerMeeting,
+            id=mid,
+            locality_id=loc,
+            kind=kind,
+            title="",
+            starts_at=at,
+            ends_at=at + timedelta(hours=2 if kind == MeetingKind.FORMAL else 1, minutes=30),
+            place=place,
+            facilitator_id=facilitator,
+            notes="Talked about winter checks and who to call out of hours." if held else "",
+            created_by_id=facilitator,
+            created_at=at - timedelta(days=21),
+        )
+        coming = rng.sample(vols, min(len(vols), rng.randrange(4, 16)))
+        for v in coming:
+            (sid,) = w.ids(MeetingSignUp, 1)
+            w.add(
+                MeetingSignUp,
+                id=sid,
+                meeting_id=mid,
+                volunteer_id=self.vol_ids[v],
+                created_at=at - timedelta(days=rng.randrange(1, 14)),
+            )
+        for v in coming[: rng.randrange(0, 3)]:
+            (tid,) = w.ids(MeetingTopic, 1)
+            w.add(
+                MeetingTopic,
+                id=tid,
+                meeting_id=mid,
+                raised_by_id=self.vol_users[v],
+                text=rng.choice(MEETING_TOPICS),
+                created_at=at - timedelta(days=2),
+            )
+        guest = None
+        if practitioners and rng.random() < 0.2:
+            guest = rng.choice(practitioners)
+            (iid,) = w.ids(MeetingInvitation, 1)
+            w.add(
+                MeetingInvitation,
+                id=iid,
+                meeting_id=mid,
+                user_id=guest,
+                invited_by_id=facilitator,
+                created_at=at - timedelta(days=20),
+            )
+        if not held:
+            return
+        came = [(self.vol_users[v], AttendeeRole.VOLUNTEER) for v in coming if rng.random() < 0.85]
+        came.append((facilitator, AttendeeRole.STAFF))
+        if guest is not None and rng.random() < 0.7:
+            came.append((guest, AttendeeRole.MEDICAL))
+        for user_id, role in came:
+            (aid,) = w.ids(MeetingAttendance, 1)
+            w.add(
+                MeetingAttendance,
+                id=aid,
+                meeting_id=mid,
+                user_id=user_id,
+                name="",
+                role=role,
+                recorded_by_id=facilitator,
+                recorded_at=at + timedelta(hours=3),
+            )
+        if rng.random() < 0.6:
+            due = (at + timedelta(days=14)).date()
+            (fid,) = w.ids(FollowUpAction, 1)
+            w.add(
+                FollowUpAction,
+                id=fid,
+                meeting_id=mid,
+                description="Send round the out-of-hours numbers.",
+                owner_id=facilitator,
+                due_on=due,
+                done_at=at + timedelta(days=rng.randrange(1, 20)) if rng.random() < 0.9 else None,
+                created_by_id=facilitator,
+                created_at=at + timedelta(hours=3),
+            )
+
+    @transaction.atomic
+    def seed_second_factors(self) -> None:
+        """Staff sign in with a password and a code: give each staff representative an
+        authenticator with a known key (``otp_key``), so the benchmark can compute its codes."""
+        if not apps.is_installed("django_otp.plugins.otp_totp"):
+            return
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for role, username in REPRESENTATIVES.items():
+            if role == Role.VOLUNTEER:
+                continue
+            user = User.objects.get(username=username)
+            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(
+                    user=user, name="Benchmark", key=otp_key(username), confirmed=True
+                )
+                self.writer.written[TOTPDevice._meta.label] += 1
 
     # --- users --------------------------------------------------------------------------
     def add_user(self, *, username, role, locality_id, first, last, practices=(), rep=False):
@@ -543,6 +723,8 @@ class Seeder:
                 "text": "I keep what I learn about clients to myself and share it only with "
                 "Living Well staff, to help the client.",
                 "in_force_from": self.start.date() - timedelta(days=400),
+                # Everyone signed it: there is no lapse for the daily sweep to announce.
+                "lapses_sent_at": self.now,
             },
         )
         fallback = RoutingRule.objects.filter(
@@ -881,6 +1063,7 @@ class Seeder:
             postcode=f"TR{rng.randrange(1, 27)} {rng.randrange(1, 9)}"
             + "".join(rng.choices(POSTCODE_LETTERS, k=2)),
             phone=f"01209 {rng.randrange(100000, 999999)}",
+            visit_notes=rng.choice(VISIT_NOTES),
             practice_id=self.practices[p],
             locality_id=loc,
             status=ClientStatus.ACTIVE,
