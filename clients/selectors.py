@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
-from guardian.shortcuts import get_objects_for_user
 
 from livingwell.enums import Role
 from volunteers.enums import VolunteerStatus
@@ -13,7 +12,7 @@ from volunteers.selectors import current_agreement, missing_requirements, with_r
 
 from .consent import latest_consent_action
 from .enums import ConsentScope
-from .models import Assignment, Client
+from .models import Assignment, Client, ClientUserObjectPermission
 
 
 def clients_for(user) -> QuerySet[Client]:
@@ -32,19 +31,23 @@ def clients_for(user) -> QuerySet[Client]:
             return Client.objects.none()
         return Client.objects.filter(locality_id=user.locality_id)
     if user.role == Role.VOLUNTEER:
-        return get_objects_for_user(
-            user,
-            "clients.view_client",
-            klass=Client,
-            use_groups=False,
-            with_superuser=False,
-            accept_global_perms=False,
-        ).filter(
+        # Guardian's direct foreign-key permission row, read in the same query as the client
+        # (``get_objects_for_user`` would spend two more looking up the content type), and an
+        # open assignment besides: a stray permission alone shows nothing.
+        return Client.objects.filter(
+            Exists(
+                ClientUserObjectPermission.objects.filter(
+                    content_object=OuterRef("pk"),
+                    user=user,
+                    permission__codename="view_client",
+                    permission__content_type__app_label="clients",
+                )
+            ),
             Exists(
                 Assignment.objects.filter(
                     client=OuterRef("pk"), volunteer__user=user, ended_on__isnull=True
                 )
-            )
+            ),
         )
     return Client.objects.none()
 

@@ -8,10 +8,10 @@ provider from their ``AppConfig.ready()``::
 
     WORKLOAD_PROVIDERS.append(
         WorkloadProvider(
-            key="mdt_items",
-            label="MDT items to attend",
+            key="mdts",
+            label="MDT meetings they are expected at",
             expression=lambda: count_via(
-                "mdt_items", filter=Q(mdt_items__meeting__starts_at__gte=Now())
+                "attending_items", "meeting", filter=Q(meeting__starts_at__gte=Now())
             ),
         )
     )
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, Expression, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Now
+from django.db.models.functions import Coalesce, Now
 
 
 @dataclass(frozen=True)
@@ -37,43 +37,47 @@ class WorkloadProvider:
     hint: str = ""
 
 
-def count_via(path: str, *, filter: Q | None = None) -> Subquery:
-    """A per-volunteer distinct count along the relation ``path`` from Volunteer, as a
-    correlated subquery (so several counts never multiply each other's joins)."""
+def count_via(relation: str, count: str, *, filter: Q | None = None) -> Coalesce:
+    """A per-volunteer distinct count of ``count`` over the rows of the reverse relation
+    ``relation`` (matching ``filter``, written from that relation's model), as a correlated
+    subquery on that model alone: several counts never multiply each other's joins, and each
+    can use the relation's own index. The model is found through the relation, not imported.
+    """
     from .models import Volunteer
 
-    return Subquery(
-        Volunteer.objects.filter(pk=OuterRef("pk"))
-        .annotate(n=Count(path, filter=filter, distinct=True))
-        .values("n")[:1],
-        output_field=IntegerField(),
-    )
+    rel = Volunteer._meta.get_field(relation)
+    fk = rel.field.name
+    rows = rel.related_model._default_manager.filter(**{fk: OuterRef("pk")})
+    if filter is not None:
+        rows = rows.filter(filter)
+    counted = rows.order_by().values(fk).annotate(n=Count(count, distinct=True)).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-_OPEN = Q(assignments__ended_on__isnull=True)
+_OPEN = Q(ended_on__isnull=True)
 
 WORKLOAD_PROVIDERS: list[WorkloadProvider] = [
     WorkloadProvider(
         key="clients",
         label="Clients visited now",
-        expression=lambda: count_via("assignments__client", filter=_OPEN),
+        expression=lambda: count_via("assignments", "client", filter=_OPEN),
     ),
     WorkloadProvider(
         key="practices",
         label="GP practices of those clients",
-        expression=lambda: count_via("assignments__client__practice", filter=_OPEN),
+        expression=lambda: count_via("assignments", "client__practice", filter=_OPEN),
     ),
     WorkloadProvider(
         key="mdt_practices",
         label="Of those, practices whose MDTs volunteers may attend",
         hint="How many MDTs they might be asked to attend.",
         expression=lambda: count_via(
-            "assignments__client__practice",
-            filter=_OPEN & Q(assignments__client__practice__volunteers_may_attend_mdt=True),
+            "assignments",
+            "client__practice",
+            filter=_OPEN & Q(client__practice__volunteers_may_attend_mdt=True),
         ),
     ),
 ]
-
 
 # Counted through another app's reverse relation, only when that app is installed (the
 # relation exists). An app may instead append its own provider, with the same key, from its
@@ -85,7 +89,7 @@ OPTIONAL_PROVIDERS: list[tuple[str, WorkloadProvider]] = [
             key="meetings",
             label="Volunteer meetings signed up for, coming up",
             expression=lambda: count_via(
-                "meeting_signups", filter=Q(meeting_signups__meeting__starts_at__gte=Now())
+                "meeting_signups", "meeting", filter=Q(meeting__starts_at__gte=Now())
             ),
         ),
     ),
