@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from livingwell.enums import Role
-from livingwell.forms import GdsFormMixin
+from livingwell.forms import GdsFormMixin, ModelMultipleChoiceField
 from livingwell.models import Locality, User
 
 from .enums import AttendeeRole, MeetingKind
@@ -49,7 +49,7 @@ class PersonChoiceField(SafeModelChoiceField):
         return f"{obj} ({obj.get_role_display()})"
 
 
-class PeopleField(forms.ModelMultipleChoiceField):
+class PeopleField(ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def _check_values(self, value):

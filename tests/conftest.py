@@ -10,6 +10,9 @@ import os
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.http import HttpRequest
+from django.test import Client
 
 from livingwell.enums import Role
 
@@ -22,6 +25,32 @@ def require_or_skip(reason: str):
     if os.environ.get("REQUIRE_SERVICES") == "1" or settings.REQUIRE_SERVICES:
         pytest.fail(f"required service missing: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_staff_have_their_second_factor(monkeypatch):
+    """``client.force_login(user)`` and ``client.login(...)`` sign staff in with their second
+    factor entered, as the code step does, so page tests see what a signed-in user sees.
+    ``verified=False`` leaves them at the code step (tests/security does). ``client.login``
+    also gets the request that django-axes needs to check the lockout."""
+    force_login, login = Client.force_login, Client.login
+
+    def force_login_verified(self, user, backend=None, *, verified=True):
+        force_login(self, user, backend)
+        if verified:
+            verify_session(self, user)
+
+    def login_verified(self, *, verified=True, **credentials):
+        credentials.setdefault("request", HttpRequest())
+        if not login(self, **credentials):
+            return False
+        if verified:
+            user = get_user_model().objects.get(pk=self.session[SESSION_KEY])
+            verify_session(self, user)
+        return True
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+    monkeypatch.setattr(Client, "login", login_verified)
 
 
 @pytest.fixture
@@ -148,9 +177,7 @@ def client_for(client):
     second factor entered (``verified=False`` leaves them at the code step)."""
 
     def sign_in(user, *, verified=True):
-        client.force_login(user)
-        if verified:
-            verify_session(client, user)
+        client.force_login(user, verified=verified)
         return client
 
     return sign_in

@@ -62,7 +62,8 @@ def verify_session(client, user) -> None:
 
 
 def force_login_verified(client, user):
-    """``client.force_login(user)`` plus the second factor: a fully signed-in client."""
+    """``client.force_login(user)`` plus the second factor: a fully signed-in client. (Under
+    pytest tests/conftest.py makes ``force_login`` do this already; this helper says it.)"""
     client.force_login(user)
     verify_session(client, user)
     return client

@@ -193,7 +193,9 @@ class UI:
         focused_in_summary = page.evaluate(
             "() => !!document.activeElement?.closest('.govuk-error-summary')"
         )
-        assert focused_in_summary, "focus is not on the error summary"
+        assert focused_in_summary, "focus is not on the error summary, but on " + page.evaluate(
+            "() => document.activeElement?.outerHTML.slice(0, 200)"
+        )
         links = summary.locator(".govuk-error-summary__list a")
         assert links.count() > 0, "the error summary lists no errors"
         targets, messages = [], []

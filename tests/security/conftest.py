@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
@@ -22,15 +22,19 @@ def world(users, west, east, west_practice, east_practice):
     w = SimpleNamespace(users=users, west=west, east=east)
     w.west_practice = west_practice
     w.east_practice = east_practice
+    coordinator = users["coordinator"]
     w.notification = Notification.objects.create(
-        user=users["coordinator"], subject="A new escalation", url="/"
+        user=coordinator, subject="A new escalation", url="/"
     )
-    # peersupport: a West coffee morning next week, a formal meeting held last week with an
-    # action for the coordinator.
-    w.meeting = VolunteerMeetingFactory(locality=west, facilitator=users["coordinator"])
-    start = timezone.now() - timedelta(days=7)
-    w.held_meeting = VolunteerMeetingFactory(
-        locality=west, starts_at=start, ends_at=start + timedelta(hours=2)
+    # West's client, need, assignment and volunteer profile: access_matrix_people.people().
+    # A West volunteer meeting held last week, run by the coordinator, with an action.
+    start = timezone.now() - dt.timedelta(days=7)
+    w.meeting = VolunteerMeetingFactory(
+        locality=west,
+        title="Monthly meeting",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        facilitator=coordinator,
     )
-    w.meeting_action = FollowUpActionFactory(meeting=w.held_meeting, owner=users["coordinator"])
+    w.action = FollowUpActionFactory(meeting=w.meeting, owner=coordinator)
     return w
