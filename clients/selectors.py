@@ -172,3 +172,39 @@ def client_has_open_assignment_for(client: Client, user) -> bool:
     return Assignment.objects.filter(
         client=client, volunteer__user=user, ended_on__isnull=True
     ).exists()
+
+
+# What counts as contact with a client for the retention rule: (reverse relation on Client,
+# its date or time field). An app above clients appends its own from AppConfig.ready(); the
+# observations (escalations) are read through their reverse relation, never imported.
+CONTACT_SOURCES: list[tuple[str, str]] = [
+    ("assignments", "started_on"),
+    ("assignments", "ended_on"),
+    ("consents", "recorded_at"),
+    ("observations", "created_at"),
+]
+
+
+def clients_without_contact_since(cutoff) -> QuerySet[Client]:
+    """Clients not yet anonymised with nothing since ``cutoff`` (an aware datetime): recorded
+    before it, no open assignment, and no contact in any of ``CONTACT_SOURCES`` since."""
+    from django.db.models import DateField, DateTimeField
+
+    from .enums import ClientStatus
+
+    qs = (
+        Client.objects.exclude(status=ClientStatus.ANONYMISED)
+        .filter(created_at__lt=cutoff)
+        .exclude(Exists(Assignment.objects.filter(client=OuterRef("pk"), ended_on__isnull=True)))
+    )
+    for relation, field_name in CONTACT_SOURCES:
+        rel = Client._meta.get_field(relation)
+        field = rel.related_model._meta.get_field(field_name)
+        since = cutoff
+        if isinstance(field, DateField) and not isinstance(field, DateTimeField):
+            since = timezone.localtime(cutoff).date()
+        recent = rel.related_model.objects.filter(
+            **{rel.field.name: OuterRef("pk"), f"{field_name}__gte": since}
+        )
+        qs = qs.exclude(Exists(recent))
+    return qs

@@ -306,3 +306,76 @@ def client_export(*, client: Client, by, request=None) -> dict:
         request=request,
     )
     return data
+
+
+def retention_cutoff(*, now=None, years: int | None = None) -> dt.datetime:
+    """The moment ``years`` (``RETENTION_YEARS``) before ``now``; 29 February becomes the 28th."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    years = settings.RETENTION_YEARS if years is None else years
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:
+        return now.replace(year=now.year - years, day=28)
+
+
+@transaction.atomic
+def client_anonymise(*, client: Client, by=None) -> Client:
+    """Blank everything that identifies a client and keep what the evidence counts.
+
+    The row stays (locality, practice, status "anonymised", when recorded, the year of birth
+    for age bands), as do its needs' kinds, consent records and assignments, so every figure
+    of the dashboard is unchanged. Names, date of birth, NHS number, address, phone and free
+    text go, and so does their change history. Sends ``clients.signals.client_anonymised`` so
+    higher apps blank their own free text about the client. Audited.
+    """
+    from .enums import ClientStatus
+    from .models import ClientUserObjectPermission
+    from .signals import client_anonymised
+
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.status == ClientStatus.ANONYMISED:
+        return client
+    client.first_name = "Anonymised"
+    client.last_name = f"client {client.pk}"
+    client.date_of_birth = client.date_of_birth.replace(month=7, day=1)
+    client.nhs_number = client.address = client.postcode = client.phone = ""
+    client.visit_notes = ""
+    client.status = ClientStatus.ANONYMISED
+    client.needs.update(description="")
+    client.consents.update(notes="")
+    # The change history holds every earlier value: it goes too.
+    client.history.all().delete()
+    for model in (Need, ConsentRecord, Assignment):
+        model.history.filter(client_id=client.pk).delete()
+    ClientUserObjectPermission.objects.filter(content_object=client).delete()
+    client._history_user = by
+    client.save()
+    audit(
+        actor=by,
+        action=AuditAction.ANONYMISE,
+        obj=client,
+        client_id=client.pk,
+        summary="Anonymised after the retention period",
+    )
+    client_anonymised.send(sender=Client, client=client)
+    return client
+
+
+def clients_anonymise_inactive(*, now=None, years: int | None = None) -> int:
+    """Anonymise every client with no contact for ``years`` (``RETENTION_YEARS``); returns
+    how many. Each client in its own transaction, checked again under a row lock, so a visit
+    recorded meanwhile keeps them, and a run stopped half-way is simply run again."""
+    from .selectors import clients_without_contact_since
+
+    cutoff = retention_cutoff(now=now, years=years)
+    done = 0
+    for pk in list(clients_without_contact_since(cutoff).values_list("pk", flat=True)):
+        with transaction.atomic():
+            client = Client.objects.select_for_update().filter(pk=pk).first()
+            if client and clients_without_contact_since(cutoff).filter(pk=pk).exists():
+                client_anonymise(client=client)
+                done += 1
+    logger.info("retention: anonymised %s client(s) with no contact since %s", done, cutoff)
+    return done

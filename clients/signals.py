@@ -6,3 +6,8 @@ from django.dispatch import Signal
 # Sent inside the transaction that records a withdrawal: kwargs ``client``, ``scope``, ``by``.
 # Receivers (MDT agendas, published stories) act in the same transaction.
 consent_withdrawn = Signal()
+
+# Sent inside the transaction that anonymises a client after the retention period: kwargs
+# ``client``. Receivers blank their own free text about the client (what a volunteer noticed,
+# referral letters, MDT notes) and keep the rows and their figures.
+client_anonymised = Signal()
