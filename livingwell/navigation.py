@@ -31,6 +31,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
     ),
     ("Volunteer meetings", "peersupport:meeting_list", frozenset(Role)),
     ("Calendar", "calendar", frozenset(Role)),
+    ("Evidence", "evidence:dashboard", frozenset({Role.COORDINATOR, Role.ADMIN})),
 ]
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "clients",
     "escalations",
     "mdt",
+    "evidence",
 ]
 
 MIDDLEWARE = [

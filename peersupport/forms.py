@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from crispy_forms_gds.layout import Field
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from livingwell.enums import Role
@@ -31,13 +33,34 @@ def time_widget():
     )
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+# A primary key the database can hold: anything else is an invalid choice, never a query.
+PK_TEXT = re.compile(r"^[0-9]{1,18}$")
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not PK_TEXT.match(str(value)):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class PersonChoiceField(SafeModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj} ({obj.get_role_display()})"
 
 
 class PeopleField(ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
+
+    def _check_values(self, value):
+        for pk in value:
+            if not PK_TEXT.match(str(pk)):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
 
     def label_from_instance(self, obj):
         return obj.job_title and f"{obj} ({obj.job_title})" or str(obj)
@@ -48,7 +71,7 @@ class MeetingForm(GdsFormMixin, forms.Form):
 
     submit_label = "Save meeting"
 
-    locality = forms.ModelChoiceField(queryset=Locality.objects.all(), empty_label=None)
+    locality = SafeModelChoiceField(queryset=Locality.objects.all(), empty_label=None)
     kind = forms.ChoiceField(
         label="Kind of meeting", choices=MeetingKind.choices, widget=forms.RadioSelect
     )
@@ -265,4 +288,4 @@ class MeetingFilterForm(forms.Form):
     """The meetings list's filter (GET). Bad values are reported and the defaults shown."""
 
     when = forms.ChoiceField(choices=[("upcoming", "Coming up"), ("past", "Past")], required=False)
-    locality = forms.ModelChoiceField(queryset=Locality.objects.all(), required=False)
+    locality = SafeModelChoiceField(queryset=Locality.objects.all(), required=False)

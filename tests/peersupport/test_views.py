@@ -121,7 +121,10 @@ def test_list_marks_the_volunteers_sign_ups(client_for, volunteer, upcoming):
     assert "You&#x27;re going" in body or "You're going" in body
 
 
-@pytest.mark.parametrize("query", ["when=soon", "locality=abc", "locality=999999", "page=x"])
+@pytest.mark.parametrize(
+    "query",
+    ["when=soon", "locality=abc", "locality=999999", "locality=9223372036854775808", "page=x"],
+)
 def test_list_bad_filter_is_reported_and_shows_defaults(client_for, admin_user, upcoming, query):
     response = client_for(admin_user).get(reverse("peersupport:meeting_list") + "?" + query)
     assert response.status_code == 200
@@ -271,6 +274,8 @@ def test_coordinator_arranges_a_meeting_in_their_locality(
         ({"facilitator": "999999"}, "Select a valid choice"),
         ({"facilitator": "not-a-number"}, "Select a valid choice"),
         ({"invited": ["999999"]}, "Select a valid choice"),
+        ({"invited": ["9223372036854775808"]}, "Select a valid choice"),
+        ({"facilitator": "9223372036854775808"}, "Select a valid choice"),
         ({"title": "x" * 201}, "at most 200 characters"),
     ],
 )
@@ -483,7 +488,7 @@ def test_record_attendance(client_for, coordinator, volunteer, team_leader, matr
 def test_attendance_bad_input_changes_nothing(client_for, coordinator, other_volunteer, held):
     response = client_for(coordinator).post(
         reverse("peersupport:meeting_attendance", args=[held.pk]),
-        {"volunteers": [other_volunteer.pk, "abc"]},
+        {"volunteers": [other_volunteer.pk, "abc"], "medical": ["9223372036854775808"]},
     )
     assert response.status_code == 200
     assert title(response).startswith("Error: ")

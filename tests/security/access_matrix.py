@@ -196,6 +196,10 @@ MATRIX: dict[str, Row] = {
         admin=302,
         notes="its owner (the coordinator) or who runs the locality's meetings",
     ),
+    # --- evidence: coordinators of their locality, locality leads, admins (the board) -------
+    "evidence:dashboard": row(all=403, coordinator=200, other_coordinator=200, admin=200),
+    "evidence:dashboard_csv": row(all=403, coordinator=200, other_coordinator=200, admin=200),
+    "evidence:models": row(all=403, coordinator=200, other_coordinator=200, admin=200),
 }
 
 from .access_matrix_people import PEOPLE_ROWS  # noqa: E402 - it builds on row() above

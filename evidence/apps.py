@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class EvidenceConfig(AppConfig):
+    """The cross-app, read-only evidence dashboard (seed s4.2 point 5, recommendation 2)."""
+
+    name = "evidence"
+    verbose_name = "Evidence"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from livingwell.home import HOME_PANELS
+
+        from .home import evidence_panel
+
+        if evidence_panel not in HOME_PANELS:
+            HOME_PANELS.append(evidence_panel)

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from crispy_forms_gds.layout import Field
+from django import forms
+from django.utils import timezone
+
+from livingwell.forms import GdsFormMixin
+from peersupport.forms import SafeModelChoiceField
+
+from .scope import Period
+
+DEFAULT_DAYS = 90
+EARLIEST = date(2000, 1, 1)
+LONGEST_DAYS = 3700  # about ten years
+
+
+def date_widget():
+    return forms.DateInput(
+        format="%Y-%m-%d", attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+    )
+
+
+class EvidenceForm(GdsFormMixin, forms.Form):
+    """The dashboard's period and view (GET). With no parameters: the last 90 days by locality."""
+
+    submit_label = "Show figures"
+
+    first = forms.DateField(
+        label="From", widget=date_widget(), error_messages={"invalid": "Enter a real date"}
+    )
+    last = forms.DateField(
+        label="To (included)",
+        widget=date_widget(),
+        error_messages={"invalid": "Enter a real date"},
+    )
+    by = forms.ChoiceField(
+        label="Compare",
+        choices=[("locality", "Localities"), ("model", "Coproduction models")],
+        widget=forms.RadioSelect,
+    )
+    locality = SafeModelChoiceField(queryset=None, required=False, empty_label="All my localities")
+
+    def __init__(self, data=None, *, localities):
+        if not data:
+            today = timezone.localdate()
+            data = {
+                "first": (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
+                "last": today.isoformat(),
+                "by": "locality",
+            }
+        super().__init__(data)
+        self.fields["locality"].queryset = localities
+        fields = [
+            Field.text("first"),
+            Field.text("last"),
+            Field.radios("by", legend_size="s", inline=True),
+        ]
+        if localities.count() > 1:
+            fields.append("locality")
+        else:
+            del self.fields["locality"]
+        self.init_helper(*fields)
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if first and first < EARLIEST:
+            self.add_error("first", f"Enter a date from {EARLIEST:%d %B %Y}")
+        if last and last < EARLIEST:
+            self.add_error("last", f"Enter a date from {EARLIEST:%d %B %Y}")
+        if first and last and not self.errors:
+            if last < first:
+                self.add_error("last", "The end of the period must be on or after its start")
+            elif (last - first).days >= LONGEST_DAYS:
+                self.add_error("last", "Choose a period of ten years or less")
+        return data
+
+    @property
+    def period(self) -> Period:
+        return Period(self.cleaned_data["first"], self.cleaned_data["last"])
+
+    def query_string(self) -> str:
+        from urllib.parse import urlencode
+
+        params = {
+            "first": self.cleaned_data["first"].isoformat(),
+            "last": self.cleaned_data["last"].isoformat(),
+            "by": self.cleaned_data["by"],
+        }
+        locality = self.cleaned_data.get("locality")
+        if locality is not None:
+            params["locality"] = locality.pk
+        return urlencode(params)
