@@ -29,6 +29,13 @@ NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
         "escalations:stories_home",
         frozenset({Role.VOLUNTEER, Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN}),
     ),
+    (
+        "MDT meetings",
+        "mdt:meetings",
+        frozenset(
+            {Role.VOLUNTEER, Role.COORDINATOR, Role.MDT_CHAIR, Role.PRACTITIONER, Role.ADMIN}
+        ),
+    ),
     ("Volunteer meetings", "peersupport:meeting_list", frozenset(Role)),
     ("Calendar", "calendar", frozenset(Role)),
     ("Evidence", "evidence:dashboard", frozenset({Role.COORDINATOR, Role.ADMIN})),

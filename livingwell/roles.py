@@ -23,6 +23,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "peersupport.add_meetingsignup",
         "peersupport.delete_meetingsignup",
         "peersupport.add_meetingtopic",
+        # mdt: the published meetings where they attend for a client (their own items only)
+        "mdt.view_meeting",
     ],
     Role.COORDINATOR: [
         "volunteers.view_volunteer",
@@ -67,6 +69,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "peersupport.view_meetingattendance",
         "peersupport.add_followupaction",
         "peersupport.change_followupaction",
+        # mdt: run the MDTs of their practices (chairs) or locality (coordinators)
+        "mdt.view_meeting",
+        "mdt.add_meeting",
+        "mdt.change_meeting",
+        "mdt.view_agendaitem",
+        "mdt.add_agendaitem",
+        "mdt.change_agendaitem",
+        "mdt.delete_agendaitem",
+        "mdt.add_meetingmember",
+        "mdt.delete_meetingmember",
+        "mdt.view_standingmember",
+        "mdt.add_standingmember",
+        "mdt.delete_standingmember",
+        "mdt.add_planaction",
+        "mdt.change_planaction",
     ],
     Role.TEAM_LEADER: [
         "volunteers.view_volunteer",
@@ -90,12 +107,31 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.MDT_CHAIR: [
         "escalations.view_service",
+        # mdt: run the MDTs of their practices (chairs) or locality (coordinators)
+        "mdt.view_meeting",
+        "mdt.add_meeting",
+        "mdt.change_meeting",
+        "mdt.view_agendaitem",
+        "mdt.add_agendaitem",
+        "mdt.change_agendaitem",
+        "mdt.delete_agendaitem",
+        "mdt.add_meetingmember",
+        "mdt.delete_meetingmember",
+        "mdt.view_standingmember",
+        "mdt.add_standingmember",
+        "mdt.delete_standingmember",
+        "mdt.add_planaction",
+        "mdt.change_planaction",
         # peersupport: the volunteer meetings they are invited to (recommendation 4)
         "peersupport.view_volunteermeeting",
         "peersupport.add_meetingtopic",
     ],
     Role.PRACTITIONER: [
         "escalations.view_service",
+        # mdt: read the agendas of their practices' MDTs and mark their actions done
+        "mdt.view_meeting",
+        "mdt.view_agendaitem",
+        "mdt.change_planaction",
         # peersupport: the volunteer meetings they are invited to (recommendation 4)
         "peersupport.view_volunteermeeting",
         "peersupport.add_meetingtopic",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("meetings/", include("peersupport.urls")),
+    path("mdt/", include("mdt.urls")),
     path("evidence/", include("evidence.urls")),
     path("calendar/", calendar_views.calendar_settings, name="calendar"),
     path("calendar/reset/", calendar_views.calendar_reset, name="calendar_reset"),

@@ -14,6 +14,8 @@ from escalations.models import Escalation, Observation, OnCallShift, RoutingRule
 from livingwell.enums import Role
 from livingwell.models import Locality, Practice, User
 from livingwell.services import user_set_role
+from mdt.enums import MeetingState, MemberRole
+from mdt.models import AgendaItem, Meeting, MeetingMember, PlanAction, StandingMember
 from peersupport.enums import AttendeeRole, MeetingKind
 from peersupport.models import (
     FollowUpAction,
@@ -294,3 +296,77 @@ class FollowUpActionFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(
         UserFactory, role=Role.COORDINATOR, locality=factory.SelfAttribute("..meeting.locality")
     )
+
+
+# --- mdt --------------------------------------------------------------------------------------
+
+
+class MdtMeetingFactory(factory.django.DjangoModelFactory):
+    """A draft MDT a week from now. Build agendas through ``mdt.services``."""
+
+    class Meta:
+        model = Meeting
+
+    practice = factory.SubFactory(PracticeFactory)
+    chair = factory.SubFactory(
+        UserFactory, role=Role.MDT_CHAIR, locality=factory.SelfAttribute("..practice.locality")
+    )
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + dt.timedelta(days=7)).replace(
+            hour=13, minute=0, second=0, microsecond=0
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda m: m.starts_at + dt.timedelta(hours=2))
+    place = "Practice meeting room"
+    state = MeetingState.DRAFT
+    created_by = factory.SelfAttribute("chair")
+
+    @factory.post_generation
+    def chair_sits_on_practice(obj, create, extracted, **kwargs):
+        if create:
+            obj.chair.practices.add(obj.practice)
+
+
+class StandingMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StandingMember
+
+    practice = factory.SubFactory(PracticeFactory)
+    name = factory.Faker("name")
+    member_role = MemberRole.DISTRICT_NURSE
+
+
+class MeetingMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeetingMember
+
+    meeting = factory.SubFactory(MdtMeetingFactory)
+    name = factory.Faker("name")
+    member_role = MemberRole.GP
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    """A bare agenda row (no eligibility check): use ``mdt.services.item_add`` for behaviour."""
+
+    class Meta:
+        model = AgendaItem
+
+    meeting = factory.SubFactory(MdtMeetingFactory)
+    escalation = factory.SubFactory(
+        EscalationFactory,
+        observation__client__practice=factory.SelfAttribute("....meeting.practice"),
+    )
+    client = factory.SelfAttribute("escalation.observation.client")
+    added_by = factory.SelfAttribute("meeting.chair")
+    reason = "Two falls in a month"
+
+
+class PlanActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanAction
+
+    item = factory.SubFactory(AgendaItemFactory)
+    description = "Review her medication"
+    owner_name = "Dr Jones"
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))
+    created_by = factory.SelfAttribute("item.meeting.chair")

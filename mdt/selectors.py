@@ -1,0 +1,116 @@
+"""Who sees which MDT meetings, and how much of each.
+
+Members (the practice's chairs and practitioners, the locality's coordinators, admins) see
+the full agenda. A volunteer sees a published meeting only if they attend an item of it, and
+then only their own items. Anyone else, a member of another practice included, sees nothing.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from escalations.enums import EscalationState
+from livingwell.enums import Role
+from livingwell.models import Practice
+
+from .enums import MeetingState
+from .models import AgendaItem, Meeting
+
+MEMBER = "member"
+VOLUNTEER = "volunteer"
+
+
+def practices_for(user) -> QuerySet[Practice]:
+    """The practices whose MDTs ``user`` sits on as staff."""
+    if not user.is_authenticated or not user.is_active:
+        return Practice.objects.none()
+    if user.role == Role.ADMIN:
+        return Practice.objects.all()
+    if user.role in (Role.MDT_CHAIR, Role.PRACTITIONER):
+        return user.practices.all()
+    if user.role == Role.COORDINATOR and user.locality_id:
+        return Practice.objects.filter(locality_id=user.locality_id)
+    return Practice.objects.none()
+
+
+def editable_practices_for(user) -> QuerySet[Practice]:
+    """Where ``user`` may run MDTs: a chair's practices, a coordinator's locality, admins."""
+    if user.is_authenticated and user.role in (Role.ADMIN, Role.MDT_CHAIR, Role.COORDINATOR):
+        return practices_for(user)
+    return Practice.objects.none()
+
+
+def meetings_for(user) -> QuerySet[Meeting]:
+    """Every meeting ``user`` may open (members: their practices'; volunteers: published or
+    held meetings where they attend an item)."""
+    if not user.is_authenticated or not user.is_active:
+        return Meeting.objects.none()
+    if user.role == Role.VOLUNTEER:
+        own = AgendaItem.objects.filter(meeting=OuterRef("pk"), volunteer__user=user)
+        return Meeting.objects.filter(
+            Exists(own), state__in=[MeetingState.PUBLISHED, MeetingState.HELD]
+        )
+    if user.role == Role.ADMIN:
+        return Meeting.objects.all()
+    return Meeting.objects.filter(practice__in=practices_for(user))
+
+
+def audience(user, meeting: Meeting) -> str | None:
+    """MEMBER, VOLUNTEER or None: how much of ``meeting`` the user sees."""
+    if user.role == Role.VOLUNTEER:
+        return VOLUNTEER if meetings_for(user).filter(pk=meeting.pk).exists() else None
+    return MEMBER if practices_for(user).filter(pk=meeting.practice_id).exists() else None
+
+
+def can_edit(user, meeting: Meeting) -> bool:
+    return editable_practices_for(user).filter(pk=meeting.practice_id).exists()
+
+
+def agenda_items(meeting: Meeting, user, who: str) -> QuerySet[AgendaItem]:
+    """The items ``user`` sees, in agenda order, with what the page shows."""
+    qs = (
+        meeting.items.select_related(
+            "client",
+            "escalation",
+            "escalation__observation__volunteer__user",
+            "volunteer__user",
+            "key_worker",
+        )
+        .annotate(n_actions=Count("actions"))
+        .order_by("position", "id")
+    )
+    if who != MEMBER:
+        qs = qs.filter(volunteer__user=user)
+    return qs
+
+
+def meeting_list(user, *, when: str = "coming") -> QuerySet[Meeting]:
+    """The meetings list: coming (not held, soonest first) or past (newest first)."""
+    qs = meetings_for(user).select_related("practice", "chair")
+    if user.role == Role.VOLUNTEER:
+        qs = qs.annotate(n_items=Count("items", filter=Q(items__volunteer__user=user)))
+    else:
+        qs = qs.annotate(
+            n_items=Count("items"),
+            n_volunteer_items=Count("items", filter=Q(items__volunteer__isnull=False)),
+        )
+    if when == "past":
+        return qs.filter(state=MeetingState.HELD).order_by("-starts_at")
+    return qs.exclude(state=MeetingState.HELD).order_by("starts_at")
+
+
+def agenda_candidates(meeting: Meeting):
+    """Cases put forward to this practice's MDT and not on an agenda not yet held."""
+    from escalations.models import Escalation
+
+    on_agenda = AgendaItem.objects.filter(escalation=OuterRef("pk")).exclude(
+        meeting__state=MeetingState.HELD
+    )
+    return (
+        Escalation.objects.filter(
+            state=EscalationState.AT_MDT, observation__client__practice_id=meeting.practice_id
+        )
+        .exclude(Exists(on_agenda))
+        .select_related("observation__client", "observation__volunteer__user")
+        .order_by("put_to_mdt_at", "pk")
+    )

@@ -1,0 +1,35 @@
+"""Receivers: a consent withdrawn or an agreement lapsed takes the volunteer off every coming
+agenda at once, in the same transaction (connected in ``MdtConfig.ready``)."""
+
+from __future__ import annotations
+
+from clients.enums import ConsentScope
+
+from .eligibility import FAILURE_TEXT
+from .enums import Condition
+
+
+def on_consent_withdrawn(sender, *, client, scope, by=None, **kwargs):
+    if scope != ConsentScope.MDT_CHAMPION:
+        return
+    from .services import items_drop_for_client
+
+    reason = FAILURE_TEXT[Condition.CLIENT_CONSENTS].capitalize() + " (consent withdrawn)."
+    items_drop_for_client(client=client, reason=reason, by=by)
+
+
+def on_agreement_lapsed(sender, *, volunteer, **kwargs):
+    from .services import items_drop_for_volunteer
+
+    reason = FAILURE_TEXT[Condition.AGREEMENT_CURRENT].capitalize() + "."
+    items_drop_for_volunteer(volunteer=volunteer, reason=reason)
+
+
+def on_client_anonymised(sender, *, client, **kwargs):
+    """Blank what the MDT wrote about the client; keep the rows the dashboard counts."""
+    from .models import AgendaItem, PlanAction
+
+    AgendaItem.objects.filter(client=client).update(
+        reason="", care_plan="", decisions="", volunteer_note="", key_worker_name=""
+    )
+    PlanAction.objects.filter(item__client=client).update(description="(anonymised)")
