@@ -45,6 +45,8 @@ from .models import (
     Referral,
     Story,
 )
+from .story_check import describe as describe_findings
+from .story_check import identifying_details
 
 TRIAGE_PAGE_SIZE = 50
 
@@ -634,6 +636,22 @@ def outcome_reply(request, pk: int):
 # --- Stories ---------------------------------------------------------------------------------
 
 
+def _story_page(request, escalation, story, form, *, refusal=None, findings=()):
+    return render(
+        request,
+        "escalations/story/form.html",
+        {
+            "escalation": escalation,
+            "story": story,
+            "form": form if refusal is None else None,
+            "refusal": refusal,
+            "findings": findings,
+            "error_title": _error_title(form),
+            "states": StoryState,
+        },
+    )
+
+
 @login_required
 def story_edit(request, pk: int):
     escalation = _escalation_or_404(request.user, pk, "escalations.add_story")
@@ -660,24 +678,10 @@ def story_edit(request, pk: int):
         initial = {"title": story.title, "body": story.body} if story else {}
         form = forms.StoryForm(initial=initial)
         if story is not None:
-            from .story_check import identifying_details
-
             findings = identifying_details(
                 f"{story.title}\n{story.body}", escalation.observation.client
             )
-    return render(
-        request,
-        "escalations/story/form.html",
-        {
-            "escalation": escalation,
-            "story": story,
-            "form": form if refusal is None else None,
-            "refusal": refusal,
-            "findings": findings,
-            "error_title": _error_title(form),
-            "states": StoryState,
-        },
-    )
+    return _story_page(request, escalation, story, form, refusal=refusal, findings=findings)
 
 
 def _story_of(request, pk: int) -> Story:
@@ -692,9 +696,25 @@ def story_publish(request, pk: int):
     try:
         services.story_publish(story=story, by=request.user)
     except services.StoryRefused as exc:
-        messages.error(request, f"Not published. {exc}")
-    else:
-        messages.success(request, "Published on the locality's stories page.")
+        if not exc.findings:
+            messages.error(request, f"Not published. {exc}")
+            return redirect("escalations:story_edit", pk)
+        # Identifying details: an error on the field that holds them, so the error summary
+        # leads the coordinator to the words to change.
+        escalation = story.escalation
+        client = escalation.observation.client
+        form = forms.StoryForm(data={"title": story.title, "body": story.body})
+        form.is_valid()
+        in_fields = {
+            name: identifying_details(getattr(story, name), client) for name in ("title", "body")
+        }
+        for name, found in in_fields.items():
+            if found:
+                form.add_error(name, f"Not published. {describe_findings(found)}")
+        if not any(in_fields.values()):
+            form.add_error("body", f"Not published. {exc}")
+        return _story_page(request, escalation, story, form)
+    messages.success(request, "Published on the locality's stories page.")
     return redirect("escalations:story_edit", pk)
 
 

@@ -103,6 +103,32 @@ def test_publishing_refuses_identifying_details_and_says_what(
     assert Story.objects.get().state == StoryState.DRAFT
 
 
+@pytest.mark.parametrize(
+    ("title", "body", "fields"),
+    [
+        ("A story", f"Mary said: {CLEAN}", ["body"]),
+        ("Mary's lunch club", CLEAN, ["title"]),
+        ("Mary's lunch club", f"Mrs Trevithick said: {CLEAN}", ["title", "body"]),
+    ],
+)
+def test_a_refused_publish_shows_the_error_on_the_field_that_holds_the_details(
+    client_for, coordinator, closed, story_consent, title, body, fields
+):
+    services.story_save(escalation=closed, by=coordinator, title=title, body=body)
+    response = client_for(coordinator).post(reverse("escalations:story_publish", args=[closed.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>Error: Story" in page
+    start = page.index('class="govuk-error-summary"')
+    summary = page[start : page.index("</ul>", start)]
+    assert [f'href="#id_{name}"' in summary for name in ("title", "body")] == [
+        name in fields for name in ("title", "body")
+    ]
+    # The form shows the stored text and saves to the story's own page.
+    assert f'action="{edit_url(closed)}"' in page
+    assert Story.objects.get().state == StoryState.DRAFT
+
+
 def test_editing_a_published_story_is_checked_again(coordinator, closed, story_consent):
     story = services.story_save(escalation=closed, by=coordinator, title="A story", body=CLEAN)
     services.story_publish(story=story, by=coordinator)
