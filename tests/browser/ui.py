@@ -182,10 +182,13 @@ class UI:
         assert not errors, f"{self.page.url}: script or CSP errors: {errors}"
 
     # -- forms --------------------------------------------------------------------------------
-    def expect_error_summary(self, *field_ids: str) -> list[str]:
+    def expect_error_summary(self, *field_ids: str, keyboard: bool = False) -> list[str]:
         """The GOV.UK pattern after a failed submit: the title starts 'Error: ', focus is on the
         error summary, and each of its links targets a field on the page. With ``field_ids``,
-        the links must target exactly those fields, in that order. Returns the messages."""
+        the links must target exactly those fields, in that order. Returns the messages.
+
+        The first link is then followed (with ``keyboard``: one Tab from the summary, then
+        Enter, as a keyboard user would) and must put the cursor in its field."""
         page = self.page
         assert page.title().startswith("Error: "), f"title {page.title()!r} lacks 'Error: '"
         summary = page.locator(".govuk-error-summary")
@@ -211,7 +214,17 @@ class UI:
         if field_ids:
             assert targets == list(field_ids), f"error summary links to {targets}"
         # Following the first link puts the cursor in its field.
-        links.first.click()
+        if keyboard:
+            page.keyboard.press("Tab")
+            on_link = page.evaluate(
+                "() => document.activeElement?.closest('.govuk-error-summary__list') !== null"
+                " && document.activeElement.tagName === 'A'"
+            )
+            assert on_link, f"one Tab from the error summary reached {self.focused()}"
+            assert self.focused()["visible"], "the error link's focus is not visible"
+            page.keyboard.press("Enter")
+        else:
+            links.first.click()
         focused = page.evaluate("() => document.activeElement?.id")
         assert focused == targets[0], f"the first error link focused {focused!r}, not {targets[0]}"
         for target, message in zip(targets, messages, strict=True):
