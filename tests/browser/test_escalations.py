@@ -139,7 +139,10 @@ def test_volunteer_logs_an_observation_with_the_keyboard_on_a_phone(
         link = page.get_by_role("link", name=number, exact=True)
         assert link.is_visible()
         assert link.get_attribute("href") == f"tel:{number}"
-    assert "If someone is in danger or very unwell now, call 999" in text
+    # ...straight after the heading, before what they told us.
+    assert text.index("If someone is in danger or very unwell now, call 999") < text.index(
+        "What you told us"
+    )
     # It was routed as the request committed: to the locality's coordinator.
     escalation = observation.escalation
     escalation.refresh_from_db()

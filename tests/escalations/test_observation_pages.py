@@ -70,6 +70,9 @@ def test_volunteer_submits_and_sees_it(
     assert "You told us about this." in body
     assert "It reached the person who looks at it." in body
     assert "Being looked at" in body
+    # While it is open, what to do in an emergency comes first, before what they told us.
+    assert 'href="tel:999"' in body and 'href="tel:111"' in body
+    assert body.index('href="tel:999"') < body.index("What you told us")
 
 
 def test_a_double_submit_makes_one_observation(client_for, volunteer, mary):
