@@ -12,7 +12,7 @@ import random
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
-from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from django.db import InterfaceError, OperationalError, connection
 
 from . import routing, services
 
@@ -81,7 +81,6 @@ def route_escalation(self, *, escalation_id: int) -> bool:
     except SoftTimeLimitExceeded:
         # The claim was given back on the way out; record why it stopped.
         logger.error("routing %s stopped by the soft time limit", escalation_id)
-        close_old_connections()
         services.routing_record_failure(
             escalation_id=escalation_id,
             error="The routing took longer than its time limit and was stopped. "
