@@ -363,6 +363,8 @@ def check_page(base: str, page: Page, session: Session | None) -> None:
     opener = session.opener() if session else urllib.request.build_opener(NoRedirect())
     if page.method == "POST":
         data = dict(urllib.parse.parse_qsl(page.body.replace("{uuid}", str(_uuid()))))
+        if session is not None:  # what wrk sends as X-CSRFToken
+            data.setdefault("csrfmiddlewaretoken", session.csrf)
         status, headers, html = _open(opener, base + page.path, data)
     else:
         status, headers, html = _open(opener, base + page.path)

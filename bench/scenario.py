@@ -421,7 +421,7 @@ def routing(env: dict, args, out: Path) -> dict:
     result["trivial_enqueue_s"] = round(time.monotonic() - t0, 2)
     maker = observation_maker()
     if maker is None:
-        result["skipped_routing"] = "the observation service that enqueues routing is not built yet"
+        result["skipped_routing"] = "the representative volunteer visits no client"
     n_obs = args.routing_observations if maker else 0
     mark = Escalation.objects.aggregate(m=Max("pk"))["m"] or 0
     t0 = time.monotonic()
@@ -486,6 +486,33 @@ def routing(env: dict, args, out: Path) -> dict:
 
 
 def observation_maker():
-    """A function making observation number ``i`` through the app's service (which enqueues
-    its routing after the commit), or None if that service does not exist yet."""
-    return None
+    """A function making observation number ``i`` through the app's service (which saves it,
+    audits it and enqueues its routing after the commit), by the representative volunteer
+    about their own clients in turn, over every kind and the two non-urgent levels (urgent
+    ones also text the team leader on call, which is another queue's work)."""
+    from escalations.enums import ObservationKind, Urgency
+    from escalations.services import observation_create
+
+    volunteer_user = _user(Role.VOLUNTEER)
+    volunteer = volunteer_user.volunteer
+    clients = list(
+        Client.objects.filter(assignments__volunteer=volunteer, assignments__ended_on=None)
+        .order_by("pk")
+        .distinct()
+    )
+    if not clients:
+        return None
+    kinds = list(ObservationKind)
+    urgencies = [Urgency.WORRIED, Urgency.KEEP_AN_EYE]
+
+    def make(i: int) -> None:
+        observation_create(
+            client=clients[i % len(clients)],
+            volunteer=volunteer,
+            logged_by=volunteer_user,
+            kind=kinds[i % len(kinds)],
+            urgency=urgencies[i % len(urgencies)],
+            noticed=f"Benchmark observation {i}: she seemed more tired than usual.",
+        )
+
+    return make

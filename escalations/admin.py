@@ -100,6 +100,10 @@ class EscalationAdmin(admin.ModelAdmin):
     list_select_related = ["locality", "owner"]
     raw_id_fields = ["observation", "owner", "service"]
     list_per_page = 50
+    # Newest first walks the primary key; the model's queue order would sort a region's
+    # million rows on every page. The exact total is one more full count: skip it.
+    ordering = ["-id"]
+    show_full_result_count = False
     inlines = [EventInline]
     readonly_fields = [
         "observation",

@@ -12,7 +12,7 @@ from django.utils import timezone
 from livingwell.enums import LOCALITY_STAFF_ROLES, Role
 from livingwell.models import Locality, User
 
-from .enums import OPEN_STATES, StoryState
+from .enums import EscalationState, StoryState
 from .models import Escalation, Observation, OnCallShift, Outcome, Service, Story
 
 
@@ -34,7 +34,8 @@ def triage_queue(user, *, filters: dict | None = None) -> QuerySet[Escalation]:
     filters = filters or {}
     qs = escalations_for(user)
     states = filters.get("state") or []
-    qs = qs.filter(state__in=states) if states else qs.filter(state__in=OPEN_STATES)
+    # With no state chosen, "not closed": the predicate of the partial index escalation_queue.
+    qs = qs.filter(state__in=states) if states else qs.exclude(state=EscalationState.CLOSED)
     if filters.get("kind"):
         qs = qs.filter(kind__in=filters["kind"])
     if filters.get("urgency"):
@@ -184,9 +185,15 @@ def outcome_figures(
 def queue_counts(user) -> dict:
     """For the home page panel: open, urgent, overdue and failed-routing counts."""
     now = timezone.now()
-    return escalations_for(user).aggregate(
-        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-        urgent=Count("pk", filter=Q(state__in=OPEN_STATES, urgency="urgent")),
-        overdue=Count("pk", filter=Q(state__in=OPEN_STATES, due_at__lt=now)),
-        failed=Count("pk", filter=Q(state__in=OPEN_STATES, routing_status="failed")),
+    # "Not closed" is the predicate of the open-escalation indexes: the database reads only
+    # open rows, not the locality's whole history.
+    return (
+        escalations_for(user)
+        .exclude(state=EscalationState.CLOSED)
+        .aggregate(
+            open=Count("pk"),
+            urgent=Count("pk", filter=Q(urgency="urgent")),
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+            failed=Count("pk", filter=Q(routing_status="failed")),
+        )
     )

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import random
 
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from django.db import InterfaceError, OperationalError, connection
 
 from . import routing, services
 
@@ -26,7 +27,45 @@ def _backoff(retries: int) -> float:
     return min(2**retries, 60) * (0.5 + random.random())
 
 
-@shared_task(bind=True, name="escalations.route_escalation", acks_late=True, max_retries=6)
+class RoutingTask(Task):
+    """A routing stopped by the hard time limit is recorded as failed at once.
+
+    The hard limit kills the pool process (a query blocked in the database cannot be
+    interrupted by the soft limit), so nothing in the task itself runs; Celery then calls
+    ``on_failure`` in the worker's main process, which records the failure where coordinators
+    see it. Without this the row would stay claimed, and each sweep would start the same slow
+    routing again.
+    """
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        if not isinstance(exc, TimeLimitExceeded):
+            return
+        escalation_id = kwargs.get("escalation_id")
+        if escalation_id is None:
+            return
+        logger.error("routing %s stopped by the hard time limit", escalation_id)
+        try:
+            services.routing_record_failure(
+                escalation_id=escalation_id,
+                error=f"The routing ran past its time limit ({_seconds(exc)}) and was stopped. "
+                "Accept or re-route it by hand.",
+            )
+        finally:
+            # The main process holds no connection between tasks.
+            connection.close()
+
+
+def _seconds(exc) -> str:
+    return f"{exc.args[0]:g} s" if exc.args and isinstance(exc.args[0], int | float) else "limit"
+
+
+@shared_task(
+    bind=True,
+    base=RoutingTask,
+    name="escalations.route_escalation",
+    acks_late=True,
+    max_retries=6,
+)
 def route_escalation(self, *, escalation_id: int) -> bool:
     """Route one escalation (see ``services.escalation_route``).
 
@@ -38,6 +77,15 @@ def route_escalation(self, *, escalation_id: int) -> bool:
         outcome = services.escalation_route(escalation_id=escalation_id)
     except routing.RoutingError as exc:
         services.routing_record_failure(escalation_id=escalation_id, error=str(exc))
+        return False
+    except SoftTimeLimitExceeded:
+        # The claim was given back on the way out; record why it stopped.
+        logger.error("routing %s stopped by the soft time limit", escalation_id)
+        services.routing_record_failure(
+            escalation_id=escalation_id,
+            error="The routing took longer than its time limit and was stopped. "
+            "Accept or re-route it by hand.",
+        )
         return False
     except TRANSIENT_ERRORS as exc:
         if self.request.retries >= self.max_retries:

@@ -10,6 +10,7 @@ class MdtConfig(AppConfig):
         from django.db.models import Q
         from django.db.models.functions import Now
 
+        from clients.selectors import CONTACT_SOURCES
         from clients.signals import client_anonymised, consent_withdrawn
         from livingwell.calendar import CALENDAR_SOURCES
         from livingwell.home import HOME_PANELS
@@ -24,6 +25,9 @@ class MdtConfig(AppConfig):
         consent_withdrawn.connect(signals.on_consent_withdrawn, dispatch_uid="mdt.consent")
         agreement_lapsed.connect(signals.on_agreement_lapsed, dispatch_uid="mdt.agreement")
         client_anonymised.connect(signals.on_client_anonymised, dispatch_uid="mdt.anonymised")
+        # A case discussed at an MDT is contact: retention counts from it.
+        if ("mdt_items", "added_at") not in CONTACT_SOURCES:
+            CONTACT_SOURCES.append(("mdt_items", "added_at"))
         if mdt_events not in CALENDAR_SOURCES:
             CALENDAR_SOURCES.append(mdt_events)
         if mdt_panel not in HOME_PANELS:

@@ -57,6 +57,8 @@ def meetings_for(user) -> QuerySet[Meeting]:
 
 def audience(user, meeting: Meeting) -> str | None:
     """MEMBER, VOLUNTEER or None: how much of ``meeting`` the user sees."""
+    if not user.is_authenticated or not user.is_active:
+        return None
     if user.role == Role.VOLUNTEER:
         return VOLUNTEER if meetings_for(user).filter(pk=meeting.pk).exists() else None
     return MEMBER if practices_for(user).filter(pk=meeting.practice_id).exists() else None

@@ -84,9 +84,18 @@ def _check_times(starts_at, ends_at, volunteers_leave_at) -> None:
         raise MdtError("Volunteers must leave during the meeting, between its start and end.")
 
 
+# What ``meeting_update`` may change: never the practice, the state or the record of it.
+UPDATABLE_FIELDS = frozenset(
+    {"chair", "starts_at", "ends_at", "volunteers_leave_at", "place", "call_link", "notes"}
+)
+
+
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, by, **fields) -> Meeting:
     """Change a meeting's time, place, chair or notes (not once it is held)."""
+    unknown = set(fields) - UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not changeable through meeting_update: {sorted(unknown)}")
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_editable(meeting)
     for name, value in fields.items():
@@ -324,10 +333,11 @@ def _drop_volunteer(item: AgendaItem, *, note: str, by, tell_chair: bool) -> Non
 
 
 def _live_items(**filters):
-    """Items with a volunteer attending on meetings not yet held, locked."""
+    """Items with a volunteer attending on meetings not yet held nor over, locked. A meeting
+    that has ended keeps who attended, even before the chair marks it held."""
     return (
         AgendaItem.objects.select_for_update(of=("self",))
-        .filter(volunteer__isnull=False, **filters)
+        .filter(volunteer__isnull=False, meeting__ends_at__gte=timezone.now(), **filters)
         .exclude(meeting__state=MeetingState.HELD)
         .select_related("meeting__chair", "meeting__practice", "volunteer__user")
     )

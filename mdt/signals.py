@@ -4,6 +4,7 @@ agenda at once, in the same transaction (connected in ``MdtConfig.ready``)."""
 from __future__ import annotations
 
 from clients.enums import ConsentScope
+from volunteers.selectors import volunteer_agreement_is_current
 
 from .eligibility import FAILURE_TEXT
 from .enums import Condition
@@ -21,6 +22,10 @@ def on_consent_withdrawn(sender, *, client, scope, by=None, **kwargs):
 def on_agreement_lapsed(sender, *, volunteer, **kwargs):
     from .services import items_drop_for_volunteer
 
+    # The signal may come more than once, or late: a volunteer who has signed the version in
+    # force by now keeps their place.
+    if volunteer_agreement_is_current(volunteer):
+        return
     reason = FAILURE_TEXT[Condition.AGREEMENT_CURRENT].capitalize() + "."
     items_drop_for_volunteer(volunteer=volunteer, reason=reason)
 

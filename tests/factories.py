@@ -306,6 +306,7 @@ class MdtMeetingFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Meeting
+        skip_postgeneration_save = True
 
     practice = factory.SubFactory(PracticeFactory)
     chair = factory.SubFactory(

@@ -93,8 +93,9 @@ class PrivateRedis:
     """A redis-server of our own on a private port, so a test can stop it (the shared one must
     never be stopped)."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, *, appendonly: bool = False):
         self.port = port
+        self.appendonly = appendonly
         self.process: subprocess.Popen | None = None
         self.dir = tempfile.mkdtemp(prefix="lw-redis-")
 
@@ -116,8 +117,12 @@ class PrivateRedis:
                 "127.0.0.1",
                 "--save",
                 "",
+                # Production's setting (README): every write goes to the append-only file, so
+                # the queued tasks are still there after a restart.
                 "--appendonly",
-                "no",
+                "yes" if self.appendonly else "no",
+                "--appendfsync",
+                "always",
                 "--dir",
                 self.dir,
             ],
@@ -140,6 +145,116 @@ class PrivateRedis:
             self.process.terminate()
             self.process.wait(timeout=10)
         wait_for(lambda: not self.ping(), timeout=10)
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to save anything but what the append-only file already holds."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        wait_for(lambda: not self.ping(), timeout=10)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _postgres_bin(name: str) -> str | None:
+    found = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
+    return str(found[-1]) if found else shutil.which(name)
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of our own (initdb in a temp dir, a private port, trust auth), so a
+    test can restart it. initdb refuses root: as root it runs as the ``postgres`` user."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.dir = Path(tempfile.mkdtemp(prefix="lw-pg-"))
+        self.data = self.dir / "data"
+
+    @staticmethod
+    def available() -> bool:
+        if not (_postgres_bin("initdb") and _postgres_bin("pg_ctl") and _postgres_bin("psql")):
+            return False
+        if os.geteuid() != 0:
+            return True
+        import pwd
+
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return False
+        return shutil.which("runuser") is not None
+
+    def url(self, name: str = "livingwell") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def _as_owner(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
+        command = list(args)
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, check=True, capture_output=True, timeout=60, **kwargs)
+
+    def _ctl(self, *args: str) -> None:
+        self._as_owner(_postgres_bin("pg_ctl"), "-D", str(self.data), "-w", "-t", "30", *args)
+
+    def start(self) -> PrivatePostgres:
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        if not self.data.exists():
+            self._as_owner(
+                _postgres_bin("initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            )
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c fsync=off "
+            "-c full_page_writes=off"
+        )
+        self._ctl("-o", options, "-l", str(self.dir / "log"), "start")
+        return self
+
+    def stop(self, mode: str = "fast") -> None:
+        """``fast`` ends every session at once, as a restart in production does."""
+        if (self.data / "postmaster.pid").exists():
+            self._ctl("-m", mode, "stop")
+
+    def copy_from(self, url: str, name: str = "livingwell") -> str:
+        """A copy of the database at ``url`` (schema and rows) under ``name`` here."""
+        psql = _postgres_bin("psql")
+        subprocess.run(
+            [psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-q", "-c",
+             f'CREATE DATABASE "{name}"'],
+            check=True, capture_output=True, timeout=30,
+        )  # fmt: skip
+        dump = subprocess.run(
+            [_postgres_bin("pg_dump"), "--no-owner", "--no-privileges", url],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        subprocess.run(
+            [psql, "-q", "-v", "ON_ERROR_STOP=1", self.url(name)],
+            input=dump.stdout,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        return self.url(name)
+
+    def remove(self) -> None:
+        try:
+            self.stop("immediate")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @contextmanager

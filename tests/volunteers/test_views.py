@@ -60,6 +60,7 @@ def test_workload_counts_clients_practices_and_mdt_practices(client_for, coordin
         ("clients", 3),
         ("practices", 2),
         ("mdt_practices", 1),
+        ("mdts", 0),
         ("meetings", 0),
     ]
     page = body(client_for(coordinator).get(reverse("volunteers:detail", args=[vera.pk])))

@@ -1,0 +1,170 @@
+"""Routing survives its services failing: a Celery time limit shorter than a routing, Redis
+restarting with routings queued, and PostgreSQL restarting under a worker routing a batch.
+
+Real services of the test's own (a redis-server and a PostgreSQL cluster on private ports):
+the shared ones are never stopped. Transactional tests, so the worker (another process) sees
+the committed rows.
+"""
+
+from __future__ import annotations
+
+import time
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.urls import reverse
+
+from escalations import services, tasks
+from escalations.enums import Action, EscalationState, RoutingStatus
+from escalations.models import Escalation, EscalationEvent, RoutingRule
+from livingwell.models import Notification
+from tests.workers import redis_available, wait_for
+
+from ..conftest import require_or_skip
+from .worker import PrivateRedis, Worker, broker, free_port
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.xdist_group("celery"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+WORKER_ENV = {
+    "CELERY_TASK_TIME_LIMIT": 6,
+    "CELERY_TASK_SOFT_TIME_LIMIT": 5,
+    "CELERY_VISIBILITY_TIMEOUT": 3,
+    "ROUTING_SWEEP_AFTER_SECONDS": 0,
+}
+
+
+@pytest.fixture
+def postgres(transactional_db):
+    if connection.vendor != "postgresql":
+        require_or_skip("PostgreSQL is needed (set DATABASE_URL)")
+
+
+@pytest.fixture
+def shared_broker(postgres):
+    """This test run's own Redis database number, emptied."""
+    url = settings.TEST_CELERY_BROKER_URL
+    if not url:
+        require_or_skip("Redis is needed (set CELERY_BROKER_URL)")
+    if not redis_available(url):
+        require_or_skip(f"Redis at {url} is not reachable")
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+@pytest.fixture
+def private_redis(postgres):
+    """A redis-server of our own that keeps what it holds across a restart (append-only
+    file), as the README asks of production's."""
+    if not PrivateRedis.available():
+        require_or_skip("redis-server is needed to restart a broker of our own")
+    server = PrivateRedis(free_port(), appendonly=True).start()
+    yield server
+    server.stop()
+    server.remove()
+
+
+@pytest.fixture
+def workers():
+    started: list[Worker] = []
+
+    def start(broker_url, **env):
+        worker = Worker(broker_url, **{**WORKER_ENV, **env}).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def observe(volunteer, client, n=1, noticed="Observation"):
+    """Save ``n`` observations through the service, their routing not enqueued."""
+    with mock.patch("escalations.services.enqueue"):
+        return [
+            services.observation_create(
+                client=client,
+                volunteer=volunteer.volunteer,
+                logged_by=volunteer,
+                kind="transport",
+                urgency="worried",
+                noticed=f"{noticed} {i}",
+            )[0].escalation.pk
+            for i in range(n)
+        ]
+
+
+def routed_once(ids) -> None:
+    """Every escalation routed, each with exactly one routing event and one notification."""
+    events = list(
+        EscalationEvent.objects.filter(action=Action.ROUTED).values_list("escalation_id", flat=True)
+    )
+    assert sorted(events) == sorted(ids), "an escalation was routed twice or not at all"
+    assert Escalation.objects.filter(pk__in=ids, state=EscalationState.ROUTED).count() == len(ids)
+    keys = list(
+        Notification.objects.filter(key__contains="-routed-to-").values_list("key", flat=True)
+    )
+    assert len(keys) == len(set(keys)) == len(ids)
+
+
+def test_a_routing_past_the_hard_time_limit_ends_failed_and_shown_to_coordinators(
+    shared_broker, workers, client, volunteer, mary, coordinator
+):
+    (escalation_id,) = observe(volunteer, mary)
+    worker = workers(shared_broker, CELERY_TASK_TIME_LIMIT=3, CELERY_TASK_SOFT_TIME_LIMIT=2)
+
+    with broker(shared_broker), transaction.atomic():
+        # The routing rules cannot be read while this lock is held: the routing blocks inside
+        # a database query, where the soft limit cannot interrupt it, until the hard limit
+        # kills it.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {RoutingRule._meta.db_table} IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        # The limits travel in the message, from the publisher's settings (the web's, which
+        # production shares with the workers); this process has the defaults, so name them.
+        tasks.route_escalation.apply_async(
+            kwargs={"escalation_id": escalation_id}, time_limit=3, soft_time_limit=2
+        )
+        try:
+            wait_for(
+                lambda: Escalation.objects.filter(
+                    pk=escalation_id, routing_status=RoutingStatus.FAILED
+                ).exists(),
+                timeout=20,
+                interval=0.25,
+            )
+        except AssertionError:
+            row = Escalation.objects.get(pk=escalation_id)
+            raise AssertionError(
+                f"routing {row.routing_status}, not failed; worker said:\n{worker.output()}"
+            ) from None
+        took = time.monotonic() - started
+    assert took < 10, f"failed after {took:.1f}s"
+    assert "Hard time limit" in worker.output()
+
+    # The lock is gone; nothing routes it behind the coordinators' backs.
+    with broker(shared_broker):
+        tasks.sweep_unrouted.apply_async()
+        time.sleep(3)
+    escalation = Escalation.objects.get(pk=escalation_id)
+    assert escalation.routing_status == RoutingStatus.FAILED
+    assert escalation.state == EscalationState.NEW
+    assert "time limit" in escalation.routing_error
+    assert not EscalationEvent.objects.filter(action=Action.ROUTED).exists()
+    assert EscalationEvent.objects.filter(
+        escalation_id=escalation_id, action=Action.ROUTING_FAILED
+    ).exists()
+
+    client.force_login(coordinator)
+    queue = client.get(reverse("escalations:triage")).content.decode()
+    assert "Routing failed" in queue
+    assert reverse("escalations:detail", args=[escalation_id]) in queue
+    page = client.get(reverse("escalations:detail", args=[escalation_id])).content.decode()
+    assert "ran past its time limit (3 s)" in page
