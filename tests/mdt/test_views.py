@@ -655,3 +655,23 @@ def test_meeting_list_paginates(client_for, chair, meeting):
     assert "Page 1 of 2" in page(client, reverse("mdt:meetings"))
     second = page(client, reverse("mdt:meetings") + "?when=coming&page=2")
     assert second.count("govuk-table__row") == 2
+
+
+def test_agenda_prints_without_navigation_or_buttons(client_for, chair, meeting, agenda):
+    """The page itself is the printout: print.css hides the header, menu, back link,
+    buttons and forms; every control of the page is one of those."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    body = page(client_for(chair), reverse("mdt:meeting_detail", args=[meeting.pk]))
+    assert 'href="/static/css/print.css" media="print"' in body
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "print.css").read_text()
+    hidden = css.split("{ display: none", 1)[0]
+    for selector in (".govuk-button", ".govuk-back-link", ".lw-no-print", "form", ".govuk-header"):
+        assert selector in hidden
+    main = body[body.index("<main") : body.index("</main>")]
+    without_forms = re.sub(r"<form.*?</form>", "", main, flags=re.S)
+    assert "<button" not in without_forms  # every button sits in a form, which is hidden
+    assert "Publish the agenda" not in without_forms

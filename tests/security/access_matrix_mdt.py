@@ -2,9 +2,9 @@
 
 The objects are made the first time a row asks for them, all in West's practice: a published
 meeting a week from now, chaired by West's MDT chair, with West's volunteer attending for one
-client's item and two members-only items, one with an action; a member, a standing member, and a case
-put forward and not yet on an agenda. ``other_*`` users (East) are outsiders of every row: the
-other practice's chair gets 404 everywhere.
+client's item and two members-only items, one with an action; a member, a standing member,
+and a case put forward and not yet on an agenda. ``other_*`` users (East) are outsiders of
+every row: the other practice's chair gets 404 everywhere.
 
 Who sees what: members of the practice's MDT (its chair and practitioners, the locality's
 coordinators, admins) the whole meeting; the attending volunteer the meeting (their own item
