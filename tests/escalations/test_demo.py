@@ -39,7 +39,10 @@ def test_seed_demo_shows_every_state_and_is_idempotent(django_capture_on_commit_
         EscalationState.AT_MDT,
         EscalationState.CLOSED,
     }
-    assert Escalation.objects.count() == 10
+    from mdt.demo import CASES as MDT_CASES
+
+    # Ten of this app's demo, and the cases the MDT demo puts forward (one it closes).
+    assert Escalation.objects.count() == 10 + len(MDT_CASES)
     assert RoutingRule.objects.filter(kind="", locality=None, urgency="").exists()  # fallback
     assert OnCallShift.objects.filter(
         team_leader__username="teamleader",
@@ -47,7 +50,7 @@ def test_seed_demo_shows_every_state_and_is_idempotent(django_capture_on_commit_
         ends_at__gt=timezone.now(),
     ).exists()
     assert Story.objects.filter(state=StoryState.PUBLISHED).count() == 1
-    assert Outcome.objects.filter(volunteer_notified_at__isnull=False).count() == 3
+    assert Outcome.objects.filter(volunteer_notified_at__isnull=False).count() == 3 + 1
     assert any(e.is_overdue for e in Escalation.objects.all())
     urgent = Escalation.objects.get(urgency="urgent")
     assert urgent.owner.username == "teamleader"

@@ -54,3 +54,54 @@ def test_each_demo_login_reaches_its_home(client):
             client.post(home.url, {"code": next_code(device)})
             home = client.get(response.url)
         assert home.status_code == 200, username
+
+
+def test_seed_demo_gives_the_chair_a_held_and_a_coming_mdt():
+    from django.utils import timezone
+
+    from escalations.enums import Action, EscalationState
+    from escalations.models import EscalationEvent
+    from mdt.eligibility import item_attendance_failures
+    from mdt.enums import MeetingState
+    from mdt.models import Meeting, StandingMember
+    from mdt.selectors import meeting_list
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    chair = User.objects.get(username="chair")
+    practice = chair.practices.get(ods_code="L82001")
+    roles = set(
+        StandingMember.objects.filter(practice=practice).values_list("member_role", flat=True)
+    )
+    assert {
+        "gp",
+        "district_nurse",
+        "community_matron",
+        "living_well_coordinator",
+        "social_worker",
+    } <= roles
+
+    coming = meeting_list(chair).get()
+    assert coming.state == MeetingState.PUBLISHED and coming.starts_at > timezone.now()
+    items = list(coming.items.select_related("volunteer__user", "meeting__practice", "client"))
+    assert len(items) >= 3
+    attending = [i for i in items if i.volunteer_id]
+    assert [i.volunteer.user.username for i in attending] == ["volunteer"]
+    assert item_attendance_failures(attending[0], volunteer=attending[0].volunteer) == []
+    assert attending[0].position == 1
+    assert any("has not consented" in i.volunteer_note for i in items if not i.volunteer_id)
+
+    held = Meeting.objects.get(practice=practice, state=MeetingState.HELD)
+    assert held.starts_at < timezone.now()
+    planned = held.items.exclude(care_plan="")
+    assert planned.count() == 2
+    assert held.items.filter(actions__isnull=False).distinct().count() == 2
+    closed = held.items.get(escalation__state=EscalationState.CLOSED)
+    assert closed.volunteer.user.username == "volunteer"
+    assert closed.escalation.outcome.message_for_volunteer
+    assert (
+        EscalationEvent.objects.filter(
+            escalation=closed.escalation, action=Action.MDT_UPDATE
+        ).count()
+        >= 3
+    )
+    assert closed.escalation.events.filter(action=Action.PUT_TO_MDT).get().at < held.starts_at
