@@ -12,6 +12,9 @@ class EvidenceConfig(AppConfig):
         from livingwell.home import HOME_PANELS
 
         from .home import evidence_panel
+        from .metrics import EXTRA_FIGURES, mdt_figures
 
         if evidence_panel not in HOME_PANELS:
             HOME_PANELS.append(evidence_panel)
+        if mdt_figures not in EXTRA_FIGURES:
+            EXTRA_FIGURES.append(mdt_figures)

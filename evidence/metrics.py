@@ -230,8 +230,49 @@ def volunteers_active(column: Column) -> int:
     return Volunteer.objects.filter(q).count()
 
 
+def mdt_figures(columns: list[Column]) -> list[Row]:
+    """Items of MDT meetings held in the windows (a held meeting's ``starts_at``, in its
+    practice's locality), and of those the items a volunteer attended for (an item keeps its
+    volunteer once the meeting is held). One aggregate query for every column."""
+    from mdt.enums import MeetingState
+    from mdt.models import AgendaItem
+
+    when, locality = "meeting__starts_at", "meeting__practice__locality_id"
+    aggs = {}
+    for i, column in enumerate(columns):
+        cq = column.q(when, locality)
+        aggs[f"items_{i}"] = Count("pk", filter=cq)
+        aggs[f"attended_{i}"] = Count("pk", filter=cq & Q(volunteer__isnull=False))
+    got = (
+        AgendaItem.objects.filter(meeting__state=MeetingState.HELD)
+        .filter(_any(columns, when, locality))
+        .order_by()
+        .aggregate(**aggs)
+    )
+    n = range(len(columns))
+    section = "MDT meetings"
+    return [
+        Row(section, "MDT items discussed", COUNT, [got[f"items_{i}"] for i in n]),
+        Row(
+            section,
+            "MDT items with a volunteer attending",
+            COUNT,
+            [got[f"attended_{i}"] for i in n],
+        ),
+        Row(
+            section,
+            "Share of MDT items with a volunteer attending (%)",
+            PERCENT,
+            [
+                100 * got[f"attended_{i}"] / got[f"items_{i}"] if got[f"items_{i}"] else None
+                for i in n
+            ],
+        ),
+    ]
+
+
 # Sources of figures from apps above the ones imported here register a function
-# ``(columns) -> list[Row]``; ``evidence.apps`` adds the MDT figures.
+# ``(columns) -> list[Row]``; ``evidence.apps`` adds the MDT figures (``mdt_figures``).
 EXTRA_FIGURES: list = []
 
 
