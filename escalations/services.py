@@ -452,6 +452,14 @@ def routing_retry(*, escalation: Escalation, by: User) -> None:
         enqueue(route_escalation, escalation_id=escalation.pk)
 
 
+def routing_claim_held(*, escalation_id: int) -> bool:
+    """Whether the escalation is claimed by a routing that has not finished (or not yet gone
+    stale)."""
+    return Escalation.objects.filter(
+        pk=escalation_id, routing_status=RoutingStatus.CLAIMED
+    ).exists()
+
+
 def unrouted_ids(*, now: datetime | None = None, limit: int = 1000) -> list[int]:
     """Escalations the sweep must enqueue again: pending for longer than
     ``ROUTING_SWEEP_AFTER`` (the broker was down at submit, or the message was lost), or

@@ -105,6 +105,15 @@ def route_escalation(self, *, escalation_id: int) -> bool:
         return False
     if not outcome.routed:
         logger.info("escalation %s not routed by this run: %s", escalation_id, outcome.reason)
+        if (
+            self.request.retries
+            and self.request.retries < self.max_retries
+            and services.routing_claim_held(escalation_id=escalation_id)
+        ):
+            # A retry finding the row claimed: most likely our own claim, left behind when the
+            # database went away before it could be given back. Come back once it is stale,
+            # rather than leave it to beat's sweep.
+            raise self.retry(countdown=services.claim_timeout().total_seconds() + 1)
     return outcome.routed
 
 

@@ -6,6 +6,7 @@ the shared ones are never stopped. Transactional tests, so the worker (another p
 the committed rows.
 """
 
+# ruff: noqa: S608 (the raw SQL on the private cluster names tables from the models' _meta)
 from __future__ import annotations
 
 import time
@@ -23,7 +24,7 @@ from livingwell.models import Notification
 from tests.workers import redis_available, wait_for
 
 from ..conftest import require_or_skip
-from .worker import PrivateRedis, Worker, broker, free_port
+from .worker import PrivatePostgres, PrivateRedis, Worker, broker, free_port
 
 pytestmark = [
     pytest.mark.integration,
@@ -168,3 +169,126 @@ def test_a_routing_past_the_hard_time_limit_ends_failed_and_shown_to_coordinator
     assert reverse("escalations:detail", args=[escalation_id]) in queue
     page = client.get(reverse("escalations:detail", args=[escalation_id])).content.decode()
     assert "ran past its time limit (3 s)" in page
+
+
+def test_routings_queued_while_redis_restarts_are_all_routed(
+    private_redis, workers, volunteer, mary, coordinator
+):
+    import redis
+
+    ids = observe(volunteer, mary, 20)
+    with broker(private_redis.url):
+        for pk in ids:  # no worker yet: the messages wait in Redis
+            tasks.route_escalation.apply_async(kwargs={"escalation_id": pk})
+    queued = redis.Redis(port=private_redis.port)
+    assert queued.llen("routing") == 20
+
+    # Redis dies without a chance to save (SIGKILL) and comes back on the same files.
+    private_redis.kill()
+    private_redis.start()
+    assert queued.llen("routing") == 20, "the append-only file did not keep the queue"
+    assert Escalation.objects.filter(routing_status=RoutingStatus.PENDING).count() == 20
+
+    started = time.monotonic()
+    worker = workers(private_redis.url)
+    try:
+        wait_for(
+            lambda: not Escalation.objects.exclude(routing_status=RoutingStatus.DONE).exists(),
+            timeout=30,
+            interval=0.25,
+        )
+    except AssertionError:
+        left = Escalation.objects.exclude(routing_status=RoutingStatus.DONE).count()
+        raise AssertionError(f"{left} not routed; worker said:\n{worker.output()}") from None
+    assert time.monotonic() - started < 15
+    routed_once(ids)
+
+
+def _private_rows(url: str, sql: str, *params):
+    """Rows from the private cluster, or None while it is down or restarting."""
+    import psycopg2
+
+    try:
+        with psycopg2.connect(url, connect_timeout=1) as conn, conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        conn.close()
+        return rows
+    except psycopg2.OperationalError:
+        return None
+
+
+def test_postgres_restarting_under_a_worker_routing_a_batch_loses_and_repeats_nothing(
+    shared_broker, workers, volunteer, mary, coordinator
+):
+    import psycopg2
+
+    from tests.workers import test_database_url
+
+    if not PrivatePostgres.available():
+        require_or_skip("initdb and pg_ctl are needed to restart a PostgreSQL of our own")
+    ids = observe(volunteer, mary, 30)
+    pg = PrivatePostgres(free_port()).start()
+    try:
+        # The worker's database is a copy of this test's, on a cluster we may restart.
+        url = pg.copy_from(test_database_url())
+        escalations = Escalation._meta.db_table
+        events = EscalationEvent._meta.db_table
+        worker = workers(shared_broker, DATABASE_URL=url, CONN_MAX_AGE=0)
+
+        # Hold the routing rules so the batch is mid-routing (claimed, in a transaction) when
+        # the database goes away.
+        holder = psycopg2.connect(url)
+        with holder.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {RoutingRule._meta.db_table} IN ACCESS EXCLUSIVE MODE")
+        with broker(shared_broker):
+            for pk in ids:
+                tasks.route_escalation.apply_async(kwargs={"escalation_id": pk})
+        wait_for(
+            lambda: _private_rows(
+                url, f"SELECT 1 FROM {escalations} WHERE routing_status = %s", "claimed"
+            ),
+            timeout=15,
+        )
+        started = time.monotonic()
+        pg.stop("fast")  # every session ends, the workers' and the lock's
+        holder.close()
+        time.sleep(1)
+        pg.start()
+
+        def all_done():
+            rows = _private_rows(
+                url,
+                f"SELECT routing_status, count(*) FROM {escalations} GROUP BY routing_status",
+            )
+            return rows is not None and dict(rows) == {"done": 30}
+
+        try:
+            wait_for(all_done, timeout=30, interval=0.5)
+        except AssertionError:
+            rows = _private_rows(
+                url, f"SELECT routing_status, count(*) FROM {escalations} GROUP BY 1"
+            )
+            raise AssertionError(f"{rows}; worker said:\n{worker.output()}") from None
+        took = time.monotonic() - started
+        time.sleep(1)  # a duplicate would have landed by now
+
+        routed = _private_rows(
+            url,
+            f"SELECT escalation_id, count(*) FROM {events} WHERE action = %s GROUP BY 1",
+            Action.ROUTED.value,
+        )
+        assert sorted(pk for pk, _ in routed) == sorted(ids)
+        assert {n for _, n in routed} == {1}, "an escalation was routed twice"
+        notified = _private_rows(
+            url,
+            f"SELECT count(*) FROM {Notification._meta.db_table} WHERE key LIKE %s",
+            "%-routed-to-%",
+        )
+        assert notified == [(30,)]
+        states = _private_rows(url, f"SELECT DISTINCT state FROM {escalations}")
+        assert states == [(EscalationState.ROUTED.value,)]
+        assert "OperationalError" in worker.output() or "retry" in worker.output().lower()
+        assert took < 20, f"routed {took:.1f}s after the restart"
+    finally:
+        pg.remove()

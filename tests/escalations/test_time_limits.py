@@ -25,7 +25,7 @@ def test_the_soft_limit_records_the_routing_as_failed(make_escalation, coordinat
     assert escalation.events.filter(action=Action.ROUTING_FAILED).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_hard_limit_records_the_routing_as_failed(make_escalation, coordinator):
     with mock.patch("escalations.services.enqueue"):
         escalation = make_escalation()

@@ -112,7 +112,7 @@ MATRIX: dict[str, Row] = {
         all=200,
         notes="the unguessable link is the key: calendar apps have no session",
     ),
-    # clients: and volunteers: rows are in access_matrix_people.py.
+    # clients: and volunteers: rows are in access_matrix_people.py; mdt: in access_matrix_mdt.py.
     # --- volunteer meetings (a West meeting held last week, with an action) ----------------
     # Coordinators run them; team leaders, the volunteers and admins of West see them.
     "peersupport:meeting_list": row(all=200),
@@ -209,3 +209,7 @@ MATRIX.update(PEOPLE_ROWS)
 from .access_matrix_escalations import ESCALATION_ROWS  # noqa: E402 - builds on row() above
 
 MATRIX.update(ESCALATION_ROWS)
+
+from .access_matrix_mdt import MDT_ROWS  # noqa: E402 - builds on row() above
+
+MATRIX.update(MDT_ROWS)
