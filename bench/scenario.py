@@ -247,10 +247,13 @@ def _busiest_meeting(chair) -> int | None:
         meeting_model = apps.get_model("mdt", "Meeting")
     except LookupError:
         return None
+    from django.utils import timezone
+
     qs = meeting_model.objects.filter(practice__in=chair.practices.all())
     if "items" in {f.name for f in meeting_model._meta.get_fields()}:
-        qs = qs.annotate(n=Count("items")).order_by("-n", "pk")
-    first = qs.first()
+        qs = qs.annotate(n=Count("items")).order_by("-n", "starts_at", "pk")
+    # A coming meeting first (the agenda a chair works on); a past one only if none is coming.
+    first = qs.filter(ends_at__gte=timezone.now()).first() or qs.first()
     return first.pk if first else None
 
 

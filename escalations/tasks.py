@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import traceback
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
@@ -98,7 +99,15 @@ def route_escalation(self, *, escalation_id: int) -> bool:
             return False
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
     except Exception as exc:
-        logger.exception("routing %s failed", escalation_id)
+        # Where it failed, but not the error's text: that can quote the row (a database
+        # error's DETAIL), and what a volunteer wrote must not reach the logs. The text is
+        # kept on the row, for the coordinators.
+        logger.error(
+            "routing %s failed (%s)\n%s",
+            escalation_id,
+            type(exc).__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
         services.routing_record_failure(
             escalation_id=escalation_id, error=f"{type(exc).__name__}: {exc}"
         )

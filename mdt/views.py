@@ -22,7 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from escalations.enums import EscalationState
 from escalations.services import EscalationError
+from livingwell.enums import Role
 
 from . import selectors, services
 from .eligibility import attendance_failures, describe
@@ -137,7 +139,7 @@ def meeting_list(request):
             "query": f"when={when}",
             "filter_form": form,
             "editable_practices": editable,
-            "is_volunteer": user.role == "volunteer",
+            "is_volunteer": user.role == Role.VOLUNTEER,
         },
     )
 
@@ -501,7 +503,7 @@ def item_remove(request, item_pk):
 def item_detail(request, item_pk):
     item = _item(request, item_pk)
     escalation = item.escalation
-    outcome = escalation.outcome if escalation.state == "closed" else None
+    outcome = escalation.outcome if escalation.state == EscalationState.CLOSED else None
     return render(
         request,
         "mdt/items/detail.html",
@@ -578,7 +580,7 @@ def action_add(request, item_pk):
 @require_http_methods(["GET", "POST"])
 def item_close(request, item_pk):
     item = _item(request, item_pk, edit=True)
-    if item.escalation.state == "closed":
+    if item.escalation.state == EscalationState.CLOSED:
         messages.error(request, "This case is already closed.")
         return _item_detail(item)
     form = CloseForm(_posted(request))

@@ -214,3 +214,70 @@ def test_staff_representatives_get_an_authenticator_the_benchmark_can_answer():
         second = code()
         assert second != first
         assert verify_token(device.user, device.persistent_id, second) is not None
+
+
+MDT_SIZES = {"years": 1, "observations": 3000, "clients": 120, "volunteers": 40}
+
+
+@pytest.mark.django_db
+def test_seed_scale_holds_mdts_with_cases_put_forward():
+    from django.db.models import Max, Min
+
+    from bench.scenario import _busiest_meeting
+    from mdt.eligibility import item_attendance_failures
+    from mdt.enums import MeetingState
+    from mdt.models import AgendaItem, Meeting, StandingMember
+
+    seed(**MDT_SIZES)
+
+    scale_practices = Practice.objects.filter(ods_code__startswith="SC")
+    # About one meeting a month for each practice, over the year and two months ahead.
+    for practice in scale_practices:
+        meetings = Meeting.objects.filter(practice=practice)
+        assert 13 <= meetings.count() <= 16
+        span = meetings.aggregate(first=Min("starts_at"), last=Max("starts_at"))
+        assert span["first"] < timezone.now() - timezone.timedelta(days=330)
+        assert span["last"] > timezone.now() + timezone.timedelta(days=28)
+        assert not meetings.filter(state=MeetingState.HELD, starts_at__gt=timezone.now())
+        assert not meetings.exclude(state=MeetingState.HELD).filter(ends_at__lt=timezone.now())
+        assert StandingMember.objects.filter(practice=practice).count() == 5
+    # Every item is a case put forward at the meeting's practice, after it was put forward.
+    items = AgendaItem.objects.select_related("escalation", "meeting", "client")
+    assert items.count() > 0
+    for item in items:
+        assert item.escalation.put_to_mdt_at is not None
+        assert item.client.practice_id == item.meeting.practice_id
+        assert item.escalation.observation.client_id == item.client_id
+        assert item.escalation.put_to_mdt_at < item.meeting.starts_at
+        if item.meeting.state != MeetingState.HELD:
+            assert item.escalation.state == EscalationState.AT_MDT
+    # A share with their volunteer attending, only where every condition held.
+    attending = items.filter(volunteer__isnull=False)
+    assert 0 < attending.count() < items.count()
+    for item in attending.filter(meeting__state=MeetingState.PUBLISHED):
+        assert item_attendance_failures(item, volunteer=item.volunteer) == []
+        assert item.volunteer_id == item.escalation.observation.volunteer_id
+    assert not items.filter(
+        volunteer__isnull=False, meeting__practice__volunteers_may_attend_mdt=False
+    )
+    # Volunteer items come first on each agenda.
+    for meeting in Meeting.objects.filter(items__isnull=False).distinct()[:20]:
+        flags = [i.volunteer_id is None for i in meeting.items.order_by("position")]
+        assert flags == sorted(flags)
+    # The benchmark's chair has a coming meeting with cases on it, and the benchmark finds it.
+    chair = User.objects.get(username=REPRESENTATIVES[Role.MDT_CHAIR])
+    coming = Meeting.objects.filter(
+        practice__in=chair.practices.all(), starts_at__gt=timezone.now(), items__isnull=False
+    )
+    assert coming.exists()
+    busiest = Meeting.objects.get(pk=_busiest_meeting(chair))
+    assert busiest.starts_at > timezone.now() and busiest.items.exists()
+
+
+@pytest.mark.django_db
+def test_seed_scale_again_adds_no_mdts():
+    seed(**MDT_SIZES)
+    before = row_counts()
+    assert before["mdt.Meeting"] > 0 and before["mdt.AgendaItem"] > 0
+    assert "nothing to add" in seed(**MDT_SIZES)
+    assert row_counts() == before

@@ -111,3 +111,56 @@ def test_signing_in_with_codes_logs_no_secret(coordinator, volunteer, password, 
         secrets[f"session key {n}"] = key
     assert len(keys) >= 3
     assert_not_logged(captured, secrets)
+
+
+def test_an_observation_submitted_routed_and_failing_leaves_its_words_out_of_the_logs(
+    volunteer, coordinator, west_practice, django_capture_on_commit_callbacks, captured
+):
+    """What a volunteer noticed and what the client wants never reach a log, also when the
+    routing fails with an error that quotes them (a database error's DETAIL can)."""
+    from unittest import mock
+
+    from escalations.enums import RoutingStatus
+    from escalations.models import Escalation
+    from tests.escalations.helpers import visit
+    from tests.factories import ClientFactory
+
+    mary = visit(volunteer, ClientFactory(practice=west_practice, first_name="Mary"))
+    client = Client()
+    client.force_login(volunteer)
+    secrets = {}
+
+    def submit(n):
+        noticed = f"Her left ankle is swollen and purple after the stairs {n}"
+        wants = f"Please ask Dr Penhaligon to call her daughter Morwenna {n}"
+        secrets[f"noticed {n}"] = noticed
+        secrets[f"client wants {n}"] = wants
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("escalations:observation_create"),
+                {
+                    "submission_key": f"00000000-0000-4000-8000-00000000000{n}",
+                    "client": mary.pk,
+                    "noticed": noticed,
+                    "kind": "fall",
+                    "urgency": "urgent",
+                    "client_wants": wants,
+                },
+            )
+        assert response.status_code == 302
+        return Escalation.objects.get(observation__noticed=noticed)
+
+    routed = submit(1)
+    assert routed.routing_status == RoutingStatus.DONE
+
+    def quoting_error(**kwargs):
+        raise ValueError(f"cannot route: {secrets['noticed 2']} / {secrets['client wants 2']}")
+
+    with mock.patch("escalations.routing.choose_route", side_effect=quoting_error):
+        failed = submit(2)
+    assert failed.routing_status == RoutingStatus.FAILED
+    # The coordinators see the reason on the escalation; the log only says that it failed.
+    assert secrets["noticed 2"] in failed.routing_error
+    assert any(f"routing {failed.pk} failed" in t for t in captured.texts)
+    assert any("ValueError" in t for t in captured.texts)
+    assert_not_logged(captured, secrets)

@@ -32,6 +32,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clients.enums import ClientStatus, ConsentAction, ConsentMethod, ConsentScope, NeedKind
@@ -66,6 +67,8 @@ from escalations.models import (
 )
 from livingwell.enums import CoproductionModel, Role
 from livingwell.models import Locality, LocalityModel, Practice, User
+from mdt.enums import MeetingState, MemberRole
+from mdt.models import AgendaItem, Meeting, MeetingMember, PlanAction, StandingMember
 from peersupport.enums import AttendeeRole, MeetingKind
 from peersupport.models import (
     FollowUpAction,
@@ -528,6 +531,7 @@ class Seeder:
         self.seed_clients()
         self.seed_observations()
         self.seed_meetings()
+        self.seed_mdts()
         self.seed_second_factors()
         if self.writer.touched and connection.vendor == "postgresql":
             t = time.monotonic()
@@ -666,6 +670,254 @@ class Seeder:
                 created_by_id=facilitator,
                 created_at=at + timedelta(hours=3),
             )
+
+    # --- MDTs ---------------------------------------------------------------------------
+    def seed_mdts(self) -> None:
+        """MDT meetings (seed s4.2): each practice meets about monthly over the whole period
+        and two months ahead (held, then published for the next month, then drafts). A case
+        put forward goes on the first meeting after it; one still open also on the next
+        coming meeting. Its volunteer attends where all four conditions held (the practice
+        allows it, they wish to, they signed, the client consents to MDT now). A practice's
+        meetings, members and items are written in one transaction: a practice with meetings
+        is done, and an interrupted run resumes with the next one."""
+        have = set(
+            Meeting.objects.filter(practice_id__in=self.practices)
+            .values_list("practice_id", flat=True)
+            .distinct()
+        )
+        todo = [p for p, pid in enumerate(self.practices) if pid not in have]
+        if not todo:
+            return
+        wanted = {self.practices[p] for p in todo}
+        # Every case put forward, as compact tuples: about 1.5% of the observations.
+        cases: dict[int, list[tuple]] = {pid: [] for pid in wanted}
+        rows = (
+            EscalationEvent.objects.filter(
+                action="put_to_mdt",
+                escalation__observation__client__practice_id__in=wanted,
+            )
+            .order_by("at", "escalation_id")
+            .values_list(
+                "escalation__observation__client__practice_id",
+                "escalation_id",
+                "at",
+                "escalation__closed_at",
+                "escalation__observation__client_id",
+                "escalation__observation__volunteer_id",
+            )
+        )
+        for pid, *case in rows.iterator(chunk_size=10_000):
+            cases[pid].append(tuple(case))
+        wishes = dict(
+            Volunteer.objects.filter(pk__in=list(self.vol_ids)).values_list("pk", "mdt_wish")
+        )
+        staff = {pid: [] for pid in wanted}
+        for uid, pid, role in User.objects.filter(
+            practices__in=wanted, username__startswith="scale."
+        ).values_list("pk", "practices", "role"):
+            staff[pid].append((uid, role))
+        allows = dict(
+            Practice.objects.filter(pk__in=wanted).values_list("pk", "volunteers_may_attend_mdt")
+        )
+        made = 0
+        for p in todo:
+            pid = self.practices[p]
+            with transaction.atomic():
+                made += self.add_mdts(p, pid, cases[pid], staff[pid], allows[pid], wishes)
+                self.writer.flush()
+        self.log(f"  MDT meetings: {len(todo)} practices, {made:,} agenda items")
+
+    def add_mdts(self, p, pid, cases, staff, allows, wishes) -> int:
+        rng = random.Random(self.o["seed"] * 23 + p)
+        w = self.writer
+        chair = next(uid for uid, role in staff if role == Role.MDT_CHAIR)
+        members = [(uid, MemberRole.GP) for uid, role in staff if role == Role.PRACTITIONER]
+        others = [
+            ("District nurse", MemberRole.DISTRICT_NURSE),
+            ("Community matron", MemberRole.COMMUNITY_MATRON),
+            ("Social worker", MemberRole.SOCIAL_WORKER),
+        ]
+        for uid, role in members:
+            (sid,) = w.ids(StandingMember, 1)
+            w.add(StandingMember, id=sid, practice_id=pid, user_id=uid, name="", member_role=role)
+        for name, role in others:
+            (sid,) = w.ids(StandingMember, 1)
+            w.add(
+                StandingMember, id=sid, practice_id=pid, user_id=None, name=name, member_role=role
+            )
+        # Whether each case's client consents to MDT now (the latest record wins).
+        consents: dict[int, bool] = {}
+        for cid, action in (
+            ConsentRecord.objects.filter(
+                scope=ConsentScope.MDT_CHAMPION, client_id__in={c[3] for c in cases}
+            )
+            .order_by("client_id", "recorded_at", "pk")
+            .values_list("client_id", "action")
+        ):
+            consents[cid] = action == ConsentAction.GIVEN
+        # The meetings: every four weeks at 13:00, from the start to two months ahead.
+        starts = []
+        at = self.start.replace(hour=13, minute=0, second=0) + timedelta(days=rng.randrange(28))
+        while at < self.now + timedelta(days=60):
+            starts.append(at)
+            at += timedelta(days=28)
+        coming = next((i for i, t in enumerate(starts) if t >= self.now), len(starts) - 1)
+        agendas: list[list[tuple]] = [[] for _ in starts]
+        for case in cases:
+            _eid, put_at, closed_at, _cid, _vid = case
+            i = next((i for i, t in enumerate(starts) if t > put_at + timedelta(days=1)), None)
+            if i is None or (closed_at is not None and closed_at < starts[i]):
+                continue  # closed before a meeting could discuss it
+            agendas[i].append(case)
+            if closed_at is None and i < coming:
+                agendas[coming].append(case)  # still open: back on the coming agenda
+        if p == 0 and not agendas[coming]:
+            agendas[coming] = self.put_forward_now(pid, rng)
+        ids = w.ids(Meeting, len(starts))
+        items = 0
+        for i, (mid, at) in enumerate(zip(ids, starts, strict=True)):
+            ends = at + timedelta(hours=2)
+            if at < self.now:
+                state = MeetingState.HELD
+            elif at < self.now + timedelta(days=30):
+                state = MeetingState.PUBLISHED
+            else:
+                state = MeetingState.DRAFT
+            rows = []
+            for eid, put_at, _closed, cid, vid in agendas[i]:
+                attends = allows and wishes.get(vid) == MdtWish.YES and consents.get(cid, False)
+                rows.append((not attends, put_at, eid, cid, vid if attends else None))
+            rows.sort(key=lambda r: (r[0], r[1], r[2]))  # volunteer items first, then added
+            attending = sum(1 for r in rows if r[4] is not None)
+            w.add(
+                Meeting,
+                id=mid,
+                practice_id=pid,
+                chair_id=chair,
+                starts_at=at,
+                ends_at=ends,
+                volunteers_leave_at=min(at + timedelta(minutes=10 * attending), ends)
+                if attending and state != MeetingState.DRAFT
+                else None,
+                place="Practice meeting room",
+                call_link="",
+                notes="",
+                state=state,
+                published_at=min(at - timedelta(days=7), self.now)
+                if state != MeetingState.DRAFT
+                else None,
+                held_at=ends if state == MeetingState.HELD else None,
+                created_by_id=chair,
+                created_at=at - timedelta(days=21),
+            )
+            for uid, role in members:
+                (mmid,) = w.ids(MeetingMember, 1)
+                w.add(
+                    MeetingMember,
+                    id=mmid,
+                    meeting_id=mid,
+                    user_id=uid,
+                    name="",
+                    member_role=role,
+                    attended=(rng.random() < 0.9) if state == MeetingState.HELD else None,
+                )
+            for name, role in others:
+                (mmid,) = w.ids(MeetingMember, 1)
+                w.add(
+                    MeetingMember,
+                    id=mmid,
+                    meeting_id=mid,
+                    user_id=None,
+                    name=name,
+                    member_role=role,
+                    attended=(rng.random() < 0.8) if state == MeetingState.HELD else None,
+                )
+            for position, ((_absent, put_at, eid, cid, vid), item_id) in enumerate(
+                zip(rows, w.ids(AgendaItem, len(rows)), strict=True), start=1
+            ):
+                held = state == MeetingState.HELD
+                w.add(
+                    AgendaItem,
+                    id=item_id,
+                    meeting_id=mid,
+                    escalation_id=eid,
+                    client_id=cid,
+                    volunteer_id=vid,
+                    position=position,
+                    reason="Put forward by the Living Well coordinator.",
+                    added_by_id=chair,
+                    added_at=max(put_at, at - timedelta(days=21)),
+                    key_worker_id=None,
+                    key_worker_name="District nurse" if held else "",
+                    care_plan="Review at home within two weeks; GP to check medication."
+                    if held
+                    else "",
+                    decisions="Agreed a plan with the client's wishes first." if held else "",
+                    plan_updated_at=ends if held else None,
+                    plan_updated_by_id=chair if held else None,
+                )
+                if held and rng.random() < 0.5:
+                    (aid,) = w.ids(PlanAction, 1)
+                    w.add(
+                        PlanAction,
+                        id=aid,
+                        item_id=item_id,
+                        description="Home visit and medication review.",
+                        owner_id=None,
+                        owner_name="District nurse",
+                        due_on=(at + timedelta(days=14)).date(),
+                        done_at=at + timedelta(days=rng.randrange(3, 20)),
+                        created_by_id=chair,
+                        created_at=ends,
+                    )
+            items += len(rows)
+        return items
+
+    def put_forward_now(self, pid: int, rng, n: int = 3) -> list[tuple]:
+        """The benchmark's chair needs a coming agenda: put the practice's latest open cases
+        forward to the MDT now (state, version and a history step, as the service does)."""
+        w = self.writer
+        picked = list(
+            Escalation.objects.filter(
+                observation__client__practice_id=pid,
+                state__in=[
+                    EscalationState.ROUTED,
+                    EscalationState.ACCEPTED,
+                    EscalationState.REFERRED,
+                ],
+            )
+            .order_by("-created_at", "-pk")
+            .values_list(
+                "pk",
+                "version",
+                "owner_id",
+                "observation__client_id",
+                "observation__volunteer_id",
+            )[:n]
+        )
+        cases = []
+        for eid, version, owner, cid, vid in picked:
+            at = self.now - timedelta(hours=rng.randrange(2, 72))
+            Escalation.objects.filter(pk=eid).update(
+                state=EscalationState.AT_MDT,
+                put_to_mdt_at=at,
+                triaged_at=Coalesce("triaged_at", models.Value(at)),
+                version=version + 1,
+            )
+            (event_id,) = w.ids(EscalationEvent, 1)
+            w.add(
+                EscalationEvent,
+                id=event_id,
+                escalation_id=eid,
+                at=at,
+                actor_id=owner,
+                action="put_to_mdt",
+                summary="Put forward to the MDT",
+                volunteer_summary="",
+                data={"practice_id": pid},
+            )
+            cases.append((eid, at, None, cid, vid))
+        return cases
 
     @transaction.atomic
     def seed_second_factors(self) -> None:
@@ -1203,6 +1455,9 @@ class Seeder:
         if rng.random() < 0.6 and service_id is not None:
             referred = triaged + (closed - triaged) * rng.uniform(0.1, 0.5)
         at_mdt = kind in MEDICAL_KINDS and rng.random() < 0.03
+        if at_mdt:
+            # A case put forward waits for the practice's monthly MDT, and its plan.
+            closed = max(closed, triaged + timedelta(days=rng.uniform(14, 75)))
         is_closed = not stale and closed <= now
         events = [("routed", routed, None, "Routed", "Passed to the team.")]
         state = EscalationState.ROUTED
@@ -1226,9 +1481,10 @@ class Seeder:
                 sent_at=referred,
                 by_id=owner,
             )
+        put_to_mdt_at = None
         if at_mdt and triaged <= now:
             state = EscalationState.AT_MDT
-            at = triaged + timedelta(hours=1)
+            put_to_mdt_at = at = triaged + timedelta(hours=1)
             events.append(("put_to_mdt", at, owner, "Put forward to the MDT", ""))
         if rng.random() < 0.04 and triaged <= now:
             at = triaged + timedelta(minutes=30)
@@ -1289,6 +1545,7 @@ class Seeder:
             routing_error="",
             triaged_at=triaged if triaged <= now else None,
             referred_at=referred if referred is not None and referred <= now else None,
+            put_to_mdt_at=put_to_mdt_at,
             closed_at=closed if is_closed else None,
             owner_reminded_at=owner_reminded,
             lead_reminded_at=lead_reminded,
