@@ -113,6 +113,7 @@ def test_chair_builds_a_consented_agenda_and_publishes_it(desktop, chair, volunt
     wenna_item = agenda.filter(has_text="Wenna Trethowan").inner_text()
     assert "No volunteer:" in wenna_item and NO_CONSENT in wenna_item
 
+    ui.check_heading_order()
     ui.submit("Publish the agenda", status=200)
     assert "Agenda published: members and attending volunteers are told." in ui.main_text()
     assert page.get_by_role("button", name="Mark as held").is_visible()
@@ -151,6 +152,7 @@ def test_attending_volunteer_sees_only_their_clients_item(phone, chair, voluntee
     row.get_by_role("link", name="Penwith Surgery").click()
     page.wait_for_url(f"**/mdt/{meeting.pk}/")
     ui.check()
+    ui.check_heading_order()
     text = ui.main_text()
     assert "Your part of the agenda" in text
     assert "Jenifer Pengelly" in text

@@ -177,6 +177,20 @@ class UI:
                 + ", ".join(found["offenders"])
             )
 
+    def check_heading_order(self) -> None:
+        """One h1, and no heading more than one level below the one before it (WCAG 1.3.1:
+        a screen reader's list of headings is the page's outline). axe files this under best
+        practice, not the WCAG tags, so it is checked here."""
+        levels = self.page.evaluate(
+            "() => [...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5,"
+            " main h6')].map((h) => [Number(h.tagName[1]), h.textContent.trim().slice(0, 60)])"
+        )
+        assert [lvl for lvl, _ in levels].count(1) == 1, f"{self.page.url}: h1s in {levels}"
+        for (before, _), (level, text) in zip(levels, levels[1:], strict=False):
+            assert level <= before + 1, (
+                f"{self.page.url}: heading {text!r} is an h{level} straight after an h{before}"
+            )
+
     def check_no_script_errors(self) -> None:
         errors, self.script_errors = self.script_errors, []
         assert not errors, f"{self.page.url}: script or CSP errors: {errors}"
