@@ -148,6 +148,7 @@ class UI:
     def check(self) -> UI:
         self.check_axe()
         self.check_reflow()
+        self.check_heading_order()
         self.check_no_script_errors()
         return self
 
