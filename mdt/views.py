@@ -231,8 +231,10 @@ def meeting_pdf(request, pk):
 
 @login_required
 def meeting_ics(request, pk):
-    """One event for this meeting; a volunteer's ends when volunteers leave and names only
-    their own client."""
+    """One event for this meeting; a volunteer's ends when volunteers leave and lists only
+    their own items. An invite leaves the app (calendar programs sync it to other services),
+    so it holds each client's initials, never a name or an NHS number: the agenda behind the
+    sign-in has those."""
     from icalendar import Calendar, Event
 
     meeting, who = _meeting(request, pk)
@@ -243,10 +245,10 @@ def meeting_ics(request, pk):
     url = settings.SITE_URL + reverse("mdt:meeting_detail", args=[meeting.pk])
     if who == MEMBER:
         lines = ["Multidisciplinary team meeting. Agenda:"]
-        lines += [f"{i.position}. {_client_line(i.client)}" for i in items]
+        lines += [f"{i.position}. {_initials(i.client)}" for i in items]
     else:
         lines = ["You attend for your client:"]
-        lines += [f"- {i.client}" for i in items]
+        lines += [f"- {_initials(i.client)}" for i in items]
         if meeting.volunteers_leave_at:
             local = timezone.localtime(meeting.volunteers_leave_at)
             lines.append(f"Volunteers leave at {local:%H:%M}.")
@@ -276,8 +278,8 @@ def meeting_ics(request, pk):
     return response
 
 
-def _client_line(client) -> str:
-    return f"{client} (NHS {client.nhs_number})" if client.nhs_number else str(client)
+def _initials(client) -> str:
+    return "".join(f"{part[:1].upper()}." for part in (client.first_name, client.last_name) if part)
 
 
 @login_required

@@ -95,7 +95,7 @@ def test_volunteer_sees_only_their_own_client_everywhere(client_for, volunteer, 
 
     assert own.last_name in html
     assert own.last_name in _squash(text)
-    assert own.last_name in description
+    assert f"{own.first_name[0]}.{own.last_name[0]}." in description
     for other in others:
         for secret in (other.last_name, other.first_name, other.nhs_number):
             assert secret not in html
@@ -135,7 +135,10 @@ def test_members_see_every_client_everywhere(client_for, practitioner, agenda):
         for shown in (person.last_name, person.nhs_number):
             assert shown in html
             assert shown in _squash(text)
-            assert shown in description
+            # The invite leaves the app: initials only, never a name or an NHS number.
+            assert shown not in description
+            assert shown.encode() not in raw
+        assert f"{person.first_name[0]}.{person.last_name[0]}." in description
     assert "Secret reason 1" in html
     assert "Secretreason1" in _squash(text)
     assert event.decoded("DTEND") == meeting.ends_at
