@@ -1,5 +1,6 @@
-"""Receivers: a consent withdrawn or an agreement lapsed takes the volunteer off every coming
-agenda at once, in the same transaction (connected in ``MdtConfig.ready``)."""
+"""Receivers: a consent withdrawn, an agreement lapsed or a volunteer no longer wishing to attend
+takes the volunteer off every coming agenda at once, in the same transaction (connected in
+``MdtConfig.ready``)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,17 @@ from .eligibility import FAILURE_TEXT
 from .enums import Condition
 
 
+def _sentence(text: str) -> str:
+    """The first letter in capitals and the rest as written ("MDT" stays "MDT")."""
+    return text[:1].upper() + text[1:]
+
+
 def on_consent_withdrawn(sender, *, client, scope, by=None, **kwargs):
     if scope != ConsentScope.MDT_CHAMPION:
         return
     from .services import items_drop_for_client
 
-    reason = FAILURE_TEXT[Condition.CLIENT_CONSENTS].capitalize() + " (consent withdrawn)."
+    reason = _sentence(FAILURE_TEXT[Condition.CLIENT_CONSENTS]) + " (consent withdrawn)."
     items_drop_for_client(client=client, reason=reason, by=by)
 
 
@@ -26,7 +32,14 @@ def on_agreement_lapsed(sender, *, volunteer, **kwargs):
     # force by now keeps their place.
     if volunteer_agreement_is_current(volunteer):
         return
-    reason = FAILURE_TEXT[Condition.AGREEMENT_CURRENT].capitalize() + "."
+    reason = _sentence(FAILURE_TEXT[Condition.AGREEMENT_CURRENT]) + "."
+    items_drop_for_volunteer(volunteer=volunteer, reason=reason)
+
+
+def on_mdt_wish_withdrawn(sender, *, volunteer, **kwargs):
+    from .services import items_drop_for_volunteer
+
+    reason = _sentence(FAILURE_TEXT[Condition.VOLUNTEER_WANTS]) + " (their wish changed)."
     items_drop_for_volunteer(volunteer=volunteer, reason=reason)
 
 

@@ -8,9 +8,9 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .enums import VolunteerStatus
+from .enums import MdtWish, VolunteerStatus
 from .models import AgreementSignature, ConfidentialityAgreement, TrainingRecord, Volunteer
-from .signals import agreement_lapsed
+from .signals import agreement_lapsed, mdt_wish_withdrawn
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +51,19 @@ def volunteer_update(*, volunteer: Volunteer, by, fields: dict) -> list[str]:
             f"{volunteer} still visits clients. End their assignments before marking them as left."
         )
     changed = [name for name, value in fields.items() if getattr(volunteer, name) != value]
+    no_longer_wishes = (
+        "mdt_wish" in changed
+        and volunteer.mdt_wish == MdtWish.YES
+        and fields["mdt_wish"] != MdtWish.YES
+    )
     for name in changed:
         setattr(volunteer, name, fields[name])
     if changed:
-        volunteer._history_user = by
-        volunteer.save(update_fields=changed)
+        with transaction.atomic():
+            volunteer._history_user = by
+            volunteer.save(update_fields=changed)
+            if no_longer_wishes:
+                mdt_wish_withdrawn.send(sender=Volunteer, volunteer=volunteer)
     return changed
 
 

@@ -8,3 +8,7 @@ from django.dispatch import Signal
 # possibly more than once for the same volunteer: receivers must be idempotent. MDT agendas
 # drop the volunteer.
 agreement_lapsed = Signal()
+
+# Sent when a volunteer's wish to attend MDTs changes away from "yes" (kwargs ``volunteer``),
+# inside the transaction that saves it. MDT agendas not yet over drop the volunteer.
+mdt_wish_withdrawn = Signal()

@@ -23,7 +23,8 @@ from mdt import selectors, services
 from mdt.enums import MeetingState, MemberRole
 from mdt.models import AgendaItem, PlanAction
 from mdt.services import MdtError
-from volunteers.services import agreement_publish
+from volunteers.enums import MdtWish
+from volunteers.services import agreement_publish, volunteer_update
 
 from ..factories import MdtMeetingFactory, UserFactory
 from .cases import (  # noqa: F401
@@ -322,6 +323,29 @@ def test_consent_withdrawn_takes_the_volunteer_off_at_once_and_tells_the_chair(
         user=volunteer, subject__startswith="You are no longer expected"
     ).exists()
     assert volunteer.email in [m.to[0] for m in mail.outbox]
+
+
+@pytest.mark.parametrize("wish", [MdtWish.MAYBE, MdtWish.NO])
+def test_a_volunteer_no_longer_wishing_leaves_coming_agendas_and_the_chair_is_told(
+    published, volunteer, chair, wish
+):
+    profile = published.volunteer
+    assert volunteer_update(volunteer=profile, by=volunteer, fields={"mdt_wish": wish}) == [
+        "mdt_wish"
+    ]
+    published.refresh_from_db()
+    assert published.volunteer is None
+    assert "want to attend MDTs" in published.volunteer_note
+    assert Notification.objects.filter(
+        user=chair, subject__startswith="A volunteer can no longer"
+    ).exists()
+
+
+def test_other_profile_changes_leave_the_volunteer_on(published, volunteer, chair):
+    volunteer_update(volunteer=published.volunteer, by=volunteer, fields={"skills": "Knitting"})
+    published.refresh_from_db()
+    assert published.volunteer is not None
+    assert not Notification.objects.filter(user=chair).exists()
 
 
 def test_a_withdrawal_rolled_back_leaves_the_volunteer_on(published, mary, coordinator, chair):
