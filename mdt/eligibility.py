@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from clients.consent import client_consents_to
-from clients.enums import ConsentScope
+from clients.consent import latest_consent_action
+from clients.enums import ConsentAction, ConsentScope
+from clients.models import Client
 from volunteers.enums import MdtWish
-from volunteers.selectors import volunteer_agreement_is_current
+from volunteers.models import AgreementSignature
+from volunteers.selectors import current_agreement
 
 from .enums import Condition
 
@@ -42,16 +44,43 @@ class Failure:
 def attendance_failures(*, practice, volunteer, client, on: dt.date | None = None) -> list[Failure]:
     """The conditions that stop ``volunteer`` attending ``practice``'s MDT for ``client``,
     in a fixed order; an empty list means they may attend."""
-    failures = []
-    if not practice.volunteers_may_attend_mdt:
-        failures.append(Failure(Condition.PRACTICE_ALLOWS))
-    if volunteer is None or volunteer.mdt_wish != MdtWish.YES:
-        failures.append(Failure(Condition.VOLUNTEER_WANTS))
-    if volunteer is None or not volunteer_agreement_is_current(volunteer, on):
-        failures.append(Failure(Condition.AGREEMENT_CURRENT))
-    if not client_consents_to(client, ConsentScope.MDT_CHAMPION):
-        failures.append(Failure(Condition.CLIENT_CONSENTS))
-    return failures
+    return attendance_failures_for(practice=practice, cases=[(volunteer, client)], on=on)[0]
+
+
+def attendance_failures_for(*, practice, cases, on: dt.date | None = None) -> list[list[Failure]]:
+    """``attendance_failures`` for many ``(volunteer, client)`` pairs of one practice, in two
+    queries whatever their number (a page listing the cases waiting for an agenda)."""
+    volunteer_ids = {v.pk for v, _ in cases if v is not None}
+    client_ids = {c.pk for _, c in cases}
+    agreement = current_agreement(on)
+    signed = (
+        set(
+            AgreementSignature.objects.filter(
+                agreement=agreement, volunteer_id__in=volunteer_ids
+            ).values_list("volunteer_id", flat=True)
+        )
+        if agreement is not None and volunteer_ids
+        else set()
+    )
+    consenting = set(
+        Client.objects.filter(pk__in=client_ids)
+        .annotate(mdt=latest_consent_action(ConsentScope.MDT_CHAMPION))
+        .filter(mdt=ConsentAction.GIVEN)
+        .values_list("pk", flat=True)
+    )
+    answers = []
+    for volunteer, client in cases:
+        failures = []
+        if not practice.volunteers_may_attend_mdt:
+            failures.append(Failure(Condition.PRACTICE_ALLOWS))
+        if volunteer is None or volunteer.mdt_wish != MdtWish.YES:
+            failures.append(Failure(Condition.VOLUNTEER_WANTS))
+        if volunteer is None or volunteer.pk not in signed:
+            failures.append(Failure(Condition.AGREEMENT_CURRENT))
+        if client.pk not in consenting:
+            failures.append(Failure(Condition.CLIENT_CONSENTS))
+        answers.append(failures)
+    return answers
 
 
 def item_attendance_failures(item, volunteer=None) -> list[Failure]:

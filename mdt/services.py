@@ -16,7 +16,7 @@ from livingwell.audit import audit
 from livingwell.enums import AgendaOrder, AuditAction
 from livingwell.services import notify
 
-from .eligibility import Failure, describe, item_attendance_failures
+from .eligibility import Failure, attendance_failures_for, describe, item_attendance_failures
 from .enums import MeetingState
 from .models import AgendaItem, Meeting, MeetingMember, PlanAction, StandingMember
 
@@ -373,11 +373,14 @@ def meeting_publish(*, meeting: Meeting, by) -> list[AgendaItem]:
     if not meeting.items.exists():
         raise MdtError("Add at least one case to the agenda before publishing it.")
     dropped = []
-    for item in meeting.items.filter(volunteer__isnull=False).select_related(
-        "client", "volunteer__user"
-    ):
+    attending_items = list(
+        meeting.items.filter(volunteer__isnull=False).select_related("client", "volunteer__user")
+    )
+    answers = attendance_failures_for(
+        practice=meeting.practice, cases=[(i.volunteer, i.client) for i in attending_items]
+    )
+    for item, failures in zip(attending_items, answers, strict=True):
         item.meeting = meeting
-        failures = item_attendance_failures(item, volunteer=item.volunteer)
         if failures:
             _drop_volunteer(item, note=describe(failures), by=by, tell_chair=False)
             dropped.append(item)

@@ -27,7 +27,7 @@ from escalations.services import EscalationError
 from livingwell.enums import Role
 
 from . import selectors, services
-from .eligibility import attendance_failures, describe
+from .eligibility import attendance_failures_for, describe
 from .enums import CORE_MEMBER_ROLES, MeetingState
 from .forms import ActionForm, CloseForm, ItemAddForm, MeetingForm, MemberForm, PlanForm, WhenForm
 from .models import AgendaItem, PlanAction, StandingMember
@@ -446,17 +446,12 @@ def item_add(request, pk):
             else:
                 messages.success(request, f"{item.client} is on the agenda.")
             return _detail(meeting)
-    candidates = [
-        (
-            e,
-            attendance_failures(
-                practice=meeting.practice,
-                volunteer=e.observation.volunteer,
-                client=e.observation.client,
-            ),
-        )
-        for e in form.fields["escalation"].queryset
-    ]
+    waiting = list(form.fields["escalation"].queryset)
+    answers = attendance_failures_for(
+        practice=meeting.practice,
+        cases=[(e.observation.volunteer, e.observation.client) for e in waiting],
+    )
+    candidates = list(zip(waiting, answers, strict=True))
     return render(
         request,
         "mdt/meetings/item_add.html",

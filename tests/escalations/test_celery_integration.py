@@ -22,7 +22,7 @@ from escalations.models import Escalation, EscalationEvent
 from tests.workers import redis_available, wait_for
 
 from ..conftest import require_or_skip
-from .worker import PrivateRedis, Worker, broker, free_port
+from .worker import WORKER_ENV, PrivateRedis, Worker, broker, free_port
 
 pytestmark = [
     pytest.mark.integration,
@@ -31,15 +31,6 @@ pytestmark = [
     # that a data migration made.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-# Short limits: a claim older than the hard limit is stale, and Redis hands an
-# unacknowledged message to another worker after the visibility timeout.
-WORKER_ENV = {
-    "CELERY_TASK_TIME_LIMIT": 6,
-    "CELERY_TASK_SOFT_TIME_LIMIT": 5,
-    "CELERY_VISIBILITY_TIMEOUT": 3,
-    "ROUTING_SWEEP_AFTER_SECONDS": 0,
-}
 
 
 @pytest.fixture

@@ -24,20 +24,13 @@ from livingwell.models import Notification
 from tests.workers import redis_available, wait_for
 
 from ..conftest import require_or_skip
-from .worker import PrivatePostgres, PrivateRedis, Worker, broker, free_port
+from .worker import WORKER_ENV, PrivatePostgres, PrivateRedis, Worker, broker, free_port
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.xdist_group("celery"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-WORKER_ENV = {
-    "CELERY_TASK_TIME_LIMIT": 6,
-    "CELERY_TASK_SOFT_TIME_LIMIT": 5,
-    "CELERY_VISIBILITY_TIMEOUT": 3,
-    "ROUTING_SWEEP_AFTER_SECONDS": 0,
-}
 
 
 @pytest.fixture

@@ -18,6 +18,15 @@ from tests.workers import ROOT, real_broker, wait_for, worker_env
 
 QUEUES = ("routing", "default", "notifications", "maintenance")
 
+# Short limits: a claim older than the hard limit is stale, and Redis hands an
+# unacknowledged message to another worker after the visibility timeout.
+WORKER_ENV = {
+    "CELERY_TASK_TIME_LIMIT": 6,
+    "CELERY_TASK_SOFT_TIME_LIMIT": 5,
+    "CELERY_VISIBILITY_TIMEOUT": 3,
+    "ROUTING_SWEEP_AFTER_SECONDS": 0,
+}
+
 
 class Worker:
     """``celery worker`` (prefork, two processes) on the test database and ``broker_url``."""

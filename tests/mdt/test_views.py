@@ -675,3 +675,24 @@ def test_agenda_prints_without_navigation_or_buttons(client_for, chair, meeting,
     without_forms = re.sub(r"<form.*?</form>", "", main, flags=re.S)
     assert "<button" not in without_forms  # every button sits in a form, which is hidden
     assert "Publish the agenda" not in without_forms
+
+
+def test_add_case_page_costs_the_same_for_one_or_many_waiting_cases(
+    client_for, chair, meeting, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case_at_mdt(meeting.practice, consents=False)
+    client = client_for(chair)
+    url = reverse("mdt:item_add", args=[meeting.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        page(client, url)
+    waiting = [case_at_mdt(meeting.practice, consents=bool(i % 2)) for i in range(6)]
+    with django_assert_max_num_queries(len(one)):
+        body = page(client, url)
+    for case in waiting:
+        assert str(case.observation.client) in body
+    # Each case still says which of the four conditions fails for it.
+    assert body.count(FAILURE_TEXT[Condition.CLIENT_CONSENTS]) == 4
