@@ -227,7 +227,8 @@ def test_postgres_restarting_under_a_worker_routing_a_batch_loses_and_repeats_no
         url = pg.copy_from(test_database_url())
         escalations = Escalation._meta.db_table
         events = EscalationEvent._meta.db_table
-        worker = workers(shared_broker, DATABASE_URL=url, CONN_MAX_AGE=0)
+        # Persistent connections, as in production: the worker's must not outlive the restart.
+        worker = workers(shared_broker, DATABASE_URL=url, CONN_MAX_AGE=600)
 
         # Hold the routing rules so the batch is mid-routing (claimed, in a transaction) when
         # the database goes away.
