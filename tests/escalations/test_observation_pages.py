@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from escalations.enums import Action, EscalationState, RoutingStatus
+from escalations.enums import Action, EscalationState, ObservationKind, RoutingStatus
 from escalations.models import Escalation, Observation
 from livingwell.models import AuditEntry
 
@@ -157,6 +157,20 @@ def test_bad_input_is_refused_with_a_clear_message(client_for, volunteer, mary, 
     assert "<title>Error: Tell us what you noticed" in body
     assert message in body
     assert not Observation.objects.exists()
+
+
+def test_a_refused_form_keeps_every_choice_made(client_for, volunteer, mary):
+    body = client_for(volunteer).post(URL, form_data(mary, noticed="")).content.decode()
+    radio = r'<input type="radio" name="(\w+)"[^>]*id="(\w+)" value="(\w+)" checked'
+    checked = re.findall(radio, body)
+    assert checked == [
+        ("client", "id_client_1", str(mary.pk)),
+        ("kind", "id_kind_3", "medication"),
+        ("urgency", "id_urgency_2", "worried"),
+    ]
+    # Each option's label names its own input, numbered from 1 as the error summary expects.
+    assert '<label class="govuk-label govuk-radios__label" for="id_kind_3">' in body
+    assert len(re.findall(r'name="kind"', body)) == len(ObservationKind.choices)
 
 
 def test_a_volunteer_cannot_post_about_another_volunteers_client(
