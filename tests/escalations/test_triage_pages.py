@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -77,6 +78,17 @@ def test_queue_filters(client_for, coordinator, team_leader, make_escalation):
     assert shown("state=closed") == []
     # Nonsense is ignored, never an error page.
     assert shown("kind=nonsense&owner=zzz&page=abc") == [fall.pk, money.pk]
+
+
+def test_queue_filters_show_what_is_ticked(client_for, coordinator):
+    body = client_for(coordinator).get(f"{TRIAGE}?kind=fall&kind=nonsense&state=accepted").text
+    ticked = re.findall(r'name="(\w+)" id="(\w+)" value="(\w+)" checked', body)
+    assert ticked == [("kind", "id_kind_1", "fall"), ("state", "id_state_2", "accepted")]
+    # Every option of the three groups is offered, each with a label for its own input.
+    groups = {"kind": ObservationKind, "urgency": Urgency, "state": EscalationState}
+    for name, choices in groups.items():
+        assert body.count(f'type="checkbox" name="{name}"') == len(choices.choices)
+    assert '<label class="govuk-label govuk-checkboxes__label" for="id_urgency_0">' in body
 
 
 def test_queue_is_paginated(client_for, coordinator, make_escalation):
