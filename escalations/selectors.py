@@ -6,11 +6,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from livingwell.enums import LOCALITY_STAFF_ROLES, Role
 from livingwell.models import Locality, User
+from volunteers.models import Volunteer
 
 from .enums import EscalationState, StoryState
 from .models import Escalation, Observation, OnCallShift, Outcome, Service, Story
@@ -84,7 +94,11 @@ def observations_for(user) -> QuerySet[Observation]:
     """A volunteer's own observations (the ones they raised, or that were logged for them)."""
     if not user.is_authenticated or user.role != Role.VOLUNTEER:
         return Observation.objects.none()
-    return Observation.objects.filter(volunteer__user=user)
+    # The volunteer's id as a subquery, not a join on the volunteer's user: filtered on
+    # volunteer_id itself, a page newest first reads its 25 rows from the index
+    # observation_volunteer instead of sorting all of a volunteer's observations.
+    own = Volunteer.objects.filter(user=user).values("pk")[:1]
+    return Observation.objects.filter(volunteer_id=Subquery(own))
 
 
 def services_for(user, *, locality: Locality | None = None) -> QuerySet[Service]:
