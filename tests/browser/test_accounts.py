@@ -57,12 +57,38 @@ def test_keyboard_only_sign_in_and_out(phone, volunteer, password):
     assert ui.tab_to("main button") == 1
     assert ui.focused()["text"] == "Mark all as read"
 
-    # Back up through the menu to the header's Sign out.
-    menu_links = page.locator("#navigation a").count()
-    assert ui.tab_to("header button", key="Shift+Tab") == menu_links + 1
+    # Back up past the phone's collapsed menu (one button, not every link) to Sign out.
+    assert ui.tab_to("header button", key="Shift+Tab") == 2
     ui.press_enter(status=200)
     assert ui.path == "/sign-in/"
     assert page.get_by_role("button", name="Sign out").count() == 0
+
+
+def test_on_a_phone_the_menu_opens_from_one_button(open_ui, volunteer, coordinator):
+    ui = open_ui("phone").sign_in(volunteer)
+    menu = ui.page.get_by_role("navigation", name="Main menu")
+    button = menu.get_by_role("button", name="Menu")
+    links = menu.get_by_role("link")
+    # Collapsed: one button where the links were, so the page starts near the top.
+    assert button.is_visible() and button.get_attribute("aria-expanded") == "false"
+    assert not links.first.is_visible()
+
+    button.focus()
+    ui.page.keyboard.press("Enter")
+    assert button.get_attribute("aria-expanded") == "true"
+    assert links.count() > 1 and all(links.nth(i).is_visible() for i in range(links.count()))
+    target = menu.get_by_role("link", name="My observations")
+    href = target.get_attribute("href")
+    target.click()
+    ui.page.wait_for_load_state()
+    assert ui.path == href
+    ui.check()
+
+    # On a wide screen every link shows and there is no button.
+    wide = open_ui("desktop").sign_in(coordinator)
+    menu = wide.page.get_by_role("navigation", name="Main menu")
+    assert not menu.get_by_role("button", name="Menu").is_visible()
+    assert menu.get_by_role("link").first.is_visible()
 
 
 # Each role's home: the viewport they use, the page title, and words of its introduction.
@@ -88,7 +114,7 @@ def test_each_role_home_page(open_ui, users, role):
     assert f"({user.get_role_display()})" in header
     assert (
         ui.page.get_by_role("navigation", name="Main menu")
-        .get_by_role("link", name="Home")
+        .get_by_role("link", name="Home", include_hidden=True)  # a phone's menu is collapsed
         .get_attribute("aria-current")
         == "page"
     )

@@ -24,8 +24,13 @@ MDT = "Their volunteer may speak for them at an MDT"
 
 
 def menu(ui, label):
-    """Follow a link of the main menu and check the page it opens."""
-    ui.page.get_by_role("navigation", name="Main menu").get_by_role("link", name=label).click()
+    """Follow a link of the main menu (opening it first on a phone, where it is collapsed)
+    and check the page it opens."""
+    nav = ui.page.get_by_role("navigation", name="Main menu")
+    toggle = nav.get_by_role("button", name="Menu")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    nav.get_by_role("link", name=label).click()
     ui.page.wait_for_load_state()
     ui.check()
     return ui

@@ -84,7 +84,9 @@ def test_volunteer_logs_an_observation_with_the_keyboard_on_a_phone(
     ui.press_enter(status=200)
     assert ui.path == "/"
 
-    # The menu's "Log an observation", by Tab and Enter.
+    # The menu's "Log an observation", by Tab and Enter: on a phone the menu opens first.
+    ui.tab_to("nav button[aria-controls=navigation]")
+    page.keyboard.press("Enter")
     ui.tab_to("nav a[href='/observations/new/']")
     ui.press_enter(status=200)
     assert ui.path == "/observations/new/"
