@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import AuditEntry, Locality, LocalityModel, Notification, Practice, User
-from .services import user_set_role
+from .services import practice_save, user_set_role
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -45,6 +45,9 @@ class PracticeAdmin(admin.ModelAdmin):
     list_filter = ["locality", "volunteers_may_attend_mdt"]
     search_fields = ["name", "ods_code", "contact_name"]
     list_select_related = ["locality"]
+
+    def save_model(self, request, obj, form, change):
+        practice_save(practice=obj, by=request.user)
 
 
 @admin.register(User)

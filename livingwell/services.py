@@ -6,7 +6,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from .enums import Role
-from .models import Locality, Notification, User
+from .models import Locality, Notification, Practice, User
+from .signals import practice_stopped_volunteers
 
 
 @transaction.atomic
@@ -19,6 +20,21 @@ def user_set_role(*, user: User, role: str) -> User:
     user.groups.remove(*role_groups)
     user.groups.add(Group.objects.get(name=str(role)))
     return user
+
+
+@transaction.atomic
+def practice_save(*, practice: Practice, by: User | None = None) -> Practice:
+    """Save a practice. If its MDT protocol stops allowing volunteers, every coming agenda of
+    its MDTs loses its volunteers in the same transaction (``practice_stopped_volunteers``):
+    the practice's say holds from the moment it is recorded, not from the next publish."""
+    was_allowed = (
+        practice.pk is not None
+        and Practice.objects.filter(pk=practice.pk, volunteers_may_attend_mdt=True).exists()
+    )
+    practice.save()
+    if was_allowed and not practice.volunteers_may_attend_mdt:
+        practice_stopped_volunteers.send(sender=Practice, practice=practice, by=by)
+    return practice
 
 
 @transaction.atomic

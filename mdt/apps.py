@@ -14,6 +14,7 @@ class MdtConfig(AppConfig):
         from clients.signals import client_anonymised, consent_withdrawn
         from livingwell.calendar import CALENDAR_SOURCES
         from livingwell.home import HOME_PANELS
+        from livingwell.signals import practice_stopped_volunteers
         from volunteers.signals import agreement_lapsed, mdt_wish_withdrawn
         from volunteers.workload import WORKLOAD_PROVIDERS, WorkloadProvider, count_via
 
@@ -26,6 +27,9 @@ class MdtConfig(AppConfig):
         agreement_lapsed.connect(signals.on_agreement_lapsed, dispatch_uid="mdt.agreement")
         mdt_wish_withdrawn.connect(signals.on_mdt_wish_withdrawn, dispatch_uid="mdt.wish")
         client_anonymised.connect(signals.on_client_anonymised, dispatch_uid="mdt.anonymised")
+        practice_stopped_volunteers.connect(
+            signals.on_practice_stopped_volunteers, dispatch_uid="mdt.practice"
+        )
         # A case discussed at an MDT is contact: retention counts from it.
         if ("mdt_items", "added_at") not in CONTACT_SOURCES:
             CONTACT_SOURCES.append(("mdt_items", "added_at"))

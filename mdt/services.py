@@ -364,6 +364,16 @@ def items_drop_for_volunteer(*, volunteer, reason: str, by=None) -> int:
 
 
 @transaction.atomic
+def items_drop_for_practice(*, practice, reason: str, by=None) -> int:
+    """The practice's protocol no longer allows volunteers: every volunteer leaves the coming
+    agendas of its MDTs at once, and each meeting's chair is told."""
+    items = list(_live_items(meeting__practice=practice))
+    for item in items:
+        _drop_volunteer(item, note=reason, by=by, tell_chair=True)
+    return len(items)
+
+
+@transaction.atomic
 def meeting_publish(*, meeting: Meeting, by) -> list[AgendaItem]:
     """Publish the agenda: every volunteer is checked again and dropped where a condition
     fails (returned, with the reason on the item); the rest and the members are told."""

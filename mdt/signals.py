@@ -1,6 +1,6 @@
-"""Receivers: a consent withdrawn, an agreement lapsed or a volunteer no longer wishing to attend
-takes the volunteer off every coming agenda at once, in the same transaction (connected in
-``MdtConfig.ready``)."""
+"""Receivers: a consent withdrawn, an agreement lapsed, a volunteer no longer wishing to attend
+or a practice no longer allowing volunteers takes the volunteer off every coming agenda at once,
+in the same transaction (connected in ``MdtConfig.ready``)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,13 @@ def on_mdt_wish_withdrawn(sender, *, volunteer, **kwargs):
 
     reason = _sentence(FAILURE_TEXT[Condition.VOLUNTEER_WANTS]) + " (their wish changed)."
     items_drop_for_volunteer(volunteer=volunteer, reason=reason)
+
+
+def on_practice_stopped_volunteers(sender, *, practice, by=None, **kwargs):
+    from .services import items_drop_for_practice
+
+    reason = _sentence(FAILURE_TEXT[Condition.PRACTICE_ALLOWS]) + "."
+    items_drop_for_practice(practice=practice, reason=reason, by=by)
 
 
 def on_client_anonymised(sender, *, client, **kwargs):

@@ -341,6 +341,51 @@ def test_a_volunteer_no_longer_wishing_leaves_coming_agendas_and_the_chair_is_to
     ).exists()
 
 
+def _practice_form(practice, **changes):
+    from django.forms.models import model_to_dict
+
+    data = {k: ("" if v is None else v) for k, v in model_to_dict(practice).items()}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not False}  # an unticked box is not sent
+
+
+def test_a_practice_no_longer_allowing_volunteers_takes_them_off_coming_agendas(
+    published, volunteer, chair, admin_user, client_for
+):
+    practice = published.meeting.practice
+    assert practice.volunteers_may_attend_mdt
+    agenda = reverse("mdt:meeting_detail", args=[published.meeting_id])
+    assert published.client.last_name in client_for(volunteer).get(agenda).content.decode()
+    url = reverse("admin:livingwell_practice_change", args=[practice.pk])
+    response = client_for(admin_user).post(
+        url, _practice_form(practice, volunteers_may_attend_mdt=False)
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    published.refresh_from_db()
+    assert published.volunteer is None
+    assert published.volunteer_note == (
+        "The practice's MDT protocol does not allow volunteers to attend."
+    )
+    assert Notification.objects.filter(
+        user=chair, subject__startswith="A volunteer can no longer"
+    ).exists()
+    assert Notification.objects.filter(
+        user=volunteer, subject__startswith="You are no longer expected"
+    ).exists()
+    # Vera no longer reads Mary's item.
+    assert published.client.last_name not in client_for(volunteer).get(agenda).content.decode()
+
+
+def test_other_practice_changes_leave_the_volunteers_on(published, chair, admin_user, client_for):
+    practice = published.meeting.practice
+    url = reverse("admin:livingwell_practice_change", args=[practice.pk])
+    response = client_for(admin_user).post(url, _practice_form(practice, phone="01736 000000"))
+    assert response.status_code == 302
+    published.refresh_from_db()
+    assert published.volunteer is not None
+    assert not Notification.objects.filter(user=chair).exists()
+
+
 def test_other_profile_changes_leave_the_volunteer_on(published, volunteer, chair):
     volunteer_update(volunteer=published.volunteer, by=volunteer, fields={"skills": "Knitting"})
     published.refresh_from_db()
