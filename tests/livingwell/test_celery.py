@@ -24,7 +24,7 @@ def test_celerys_fixup_keeps_connections_between_tasks():
     assert DjangoWorkerFixup(app).db_reuse_max == 1000
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_keeps_a_young_connection_and_drops_an_old_one():
     if connection.vendor != "postgresql":
         require_or_skip("PostgreSQL: SQLite's in-memory test database is never closed")
