@@ -1,0 +1,71 @@
+"""The model-permission backend: Django's answers, in one query."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from livingwell.enums import Role
+from livingwell.models import User
+from livingwell.security.backends import ModelBackend
+
+pytestmark = pytest.mark.django_db
+
+
+def _fresh(user) -> User:
+    return User.objects.get(pk=user.pk)  # no permission cache from an earlier check
+
+
+def _both(user) -> tuple[set[str], set[str]]:
+    return ModelBackend().get_all_permissions(
+        _fresh(user)
+    ), DjangoModelBackend().get_all_permissions(_fresh(user))
+
+
+def test_a_roles_permissions_are_djangos_in_one_query(coordinator):
+    user = _fresh(coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        perms = ModelBackend().get_all_permissions(user)
+        assert user.has_perm("escalations.view_escalation")
+        assert not user.has_perm("livingwell.delete_locality")
+    assert len(queries) == 1
+    assert "escalations.view_escalation" in perms
+    mine, djangos = _both(coordinator)
+    assert mine == djangos and len(mine) > 10
+
+
+def test_own_permissions_and_a_second_group_are_added(volunteer):
+    extra = Permission.objects.get(content_type__app_label="livingwell", codename="view_locality")
+    volunteer.user_permissions.add(extra)
+    volunteer.groups.add(Group.objects.get(name=str(Role.COORDINATOR)))
+    mine, djangos = _both(volunteer)
+    assert mine == djangos
+    assert "livingwell.view_locality" in mine and "escalations.view_escalation" in mine
+
+
+def test_a_group_losing_a_permission_takes_it_from_its_members_at_once(volunteer):
+    group = Group.objects.get(name=str(Role.VOLUNTEER))
+    perm = group.permissions.get(codename="add_observation")
+    assert _fresh(volunteer).has_perm("escalations.add_observation")
+    group.permissions.remove(perm)
+    assert not _fresh(volunteer).has_perm("escalations.add_observation")
+
+
+def test_inactive_users_have_none_and_superusers_every_one(volunteer, admin_user):
+    volunteer.is_active = False
+    volunteer.save()
+    assert ModelBackend().get_all_permissions(_fresh(volunteer)) == set()
+    mine, djangos = _both(admin_user)
+    assert (
+        mine
+        == djangos
+        == {
+            f"{app}.{codename}"
+            for app, codename in Permission.objects.values_list(
+                "content_type__app_label", "codename"
+            )
+        }
+    )
