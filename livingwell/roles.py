@@ -28,6 +28,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.COORDINATOR: [
         "volunteers.view_volunteer",
+        "volunteers.add_volunteer",
         "volunteers.change_volunteer",
         "volunteers.add_trainingrecord",
         "volunteers.view_trainingrecord",

@@ -9,7 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from livingwell.enums import Role
 from livingwell.forms import GdsFormMixin
+from livingwell.models import Locality
 
 from .enums import MdtWish, TrainingModule, VolunteerStatus
 from .models import ConfidentialityAgreement
@@ -218,3 +220,66 @@ class SignatureForm(GdsFormMixin, forms.Form):
             f"{a.version} (in force from {a.in_force_from:%-d %B %Y})"
         )
         self.init_helper()
+
+
+class VolunteerCreateForm(GdsFormMixin, forms.Form):
+    """A coordinator adds a volunteer: who they are and how to reach them. The rest of the
+    profile, training and the agreement follow on the volunteer's page."""
+
+    submit_label = "Add the volunteer"
+
+    first_name = forms.CharField(
+        label="First name",
+        max_length=150,
+        error_messages={"required": "Enter the volunteer’s first name"},
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=150,
+        error_messages={"required": "Enter the volunteer’s last name"},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We send them a link to choose their password.",
+        error_messages={
+            "required": "Enter the volunteer’s email address",
+            "invalid": "Enter an email address like name@example.com",
+        },
+    )
+    phone = forms.CharField(label="Phone (optional)", max_length=30, required=False)
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        help_text="What they type to sign in. Letters, digits and . _ - only.",
+        error_messages={"required": "Enter a username"},
+    )
+    locality = forms.ModelChoiceField(
+        queryset=Locality.objects.none(),
+        label="Locality",
+        empty_label=None,
+        error_messages={"required": "Choose the locality", "invalid_choice": "Choose a locality"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["email"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+        self.fields["username"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+        if user.role == Role.ADMIN:
+            self.fields["locality"].queryset = Locality.objects.order_by("name")
+        else:
+            # A coordinator adds volunteers to their own locality.
+            del self.fields["locality"]
+        self.init_helper()
+
+    def clean_phone(self):
+        return _clean_phone(self.cleaned_data["phone"].strip())
+
+    def clean_username(self):
+        value = self.cleaned_data["username"].strip()
+        if not all(c.isalnum() or c in "._-" for c in value):
+            raise ValidationError("Use only letters, digits and . _ - in a username")
+        return value
+
+    def chosen_locality(self):
+        return self.cleaned_data["locality"] if "locality" in self.fields else self.user.locality

@@ -8,6 +8,11 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from livingwell.audit import audit
+from livingwell.enums import AuditAction, Role
+from livingwell.models import User
+from livingwell.services import user_create
+
 from .enums import MdtWish, VolunteerStatus
 from .models import AgreementSignature, ConfidentialityAgreement, TrainingRecord, Volunteer
 from .signals import agreement_lapsed, mdt_wish_withdrawn
@@ -65,6 +70,43 @@ def volunteer_update(*, volunteer: Volunteer, by, fields: dict) -> list[str]:
             if no_longer_wishes:
                 mdt_wish_withdrawn.send(sender=Volunteer, volunteer=volunteer)
     return changed
+
+
+@transaction.atomic
+def volunteer_create(
+    *,
+    by,
+    first_name: str,
+    last_name: str,
+    email: str,
+    username: str,
+    locality,
+    phone: str = "",
+    request=None,
+) -> Volunteer:
+    """Add a volunteer: their account (in the volunteer role, with no password yet) and their
+    profile, audited. ``livingwell.security.services.invitation_send`` then lets them choose a
+    password. Refuses a username already taken (``VolunteerError``)."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise VolunteerError("That username is taken: choose another")
+    user = user_create(
+        username=username,
+        role=Role.VOLUNTEER,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        locality=locality,
+    )
+    volunteer = Volunteer.objects.create(user=user, locality=locality, phone=phone)
+    audit(
+        actor=by,
+        action=AuditAction.CREATE,
+        obj=volunteer,
+        summary="volunteer added",
+        request=request,
+    )
+    logger.info("volunteer %s added by user %s", volunteer.pk, by.pk)
+    return volunteer
 
 
 def training_record(

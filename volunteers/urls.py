@@ -6,6 +6,7 @@ app_name = "volunteers"
 
 urlpatterns = [
     path("", views.volunteer_list, name="list"),
+    path("new/", views.volunteer_new, name="new"),
     path("me/", views.volunteer_me, name="me"),
     path("me/edit/", views.volunteer_me_edit, name="me_edit"),
     path("<int:pk>/", views.volunteer_detail, name="detail"),

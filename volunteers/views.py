@@ -9,11 +9,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from livingwell.models import Practice
+from livingwell.security.services import invitation_send
 
 from .access import any_of, gate, has_perm, is_volunteer
 from .enums import VolunteerStatus
 from .filters import VolunteerFilter
-from .forms import SignatureForm, TrainingForm, VolunteerForm, VolunteerSelfForm
+from .forms import (
+    SignatureForm,
+    TrainingForm,
+    VolunteerCreateForm,
+    VolunteerForm,
+    VolunteerSelfForm,
+)
 from .models import AgreementSignature, TrainingRecord, Volunteer
 from .selectors import current_agreement, missing_requirements, volunteers_for, with_readiness
 from .services import (
@@ -22,6 +29,7 @@ from .services import (
     VolunteerError,
     agreement_sign,
     training_record,
+    volunteer_create,
     volunteer_update,
 )
 from .workload import with_workload, workload_rows
@@ -62,8 +70,40 @@ def volunteer_list(request):
             "page": page,
             "query": data.urlencode(),
             "agreement": agreement,
+            "may_add": request.user.has_perm("volunteers.add_volunteer"),
         },
     )
+
+
+@gate(has_perm("volunteers.add_volunteer"))
+def volunteer_new(request):
+    form = VolunteerCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            volunteer = volunteer_create(
+                by=request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                username=data["username"],
+                phone=data["phone"],
+                locality=form.chosen_locality(),
+                request=request,
+            )
+        except VolunteerError as exc:
+            form.add_error("username", str(exc))
+        else:
+            invitation_send(
+                user=volunteer.user, by=request.user, base_url=request.build_absolute_uri("/")
+            )
+            messages.success(
+                request,
+                f"{volunteer} is added. We have emailed {data['email']} a link to choose a "
+                "password. Next: their training and the confidentiality agreement.",
+            )
+            return redirect("volunteers:detail", pk=volunteer.pk)
+    return render(request, "volunteers/volunteer/new.html", {"form": form})
 
 
 @gate(any_of(has_perm("volunteers.view_volunteer"), is_volunteer))

@@ -8,8 +8,14 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -69,3 +75,25 @@ def user_sessions_end(*, user) -> int:
     if keys:
         logger.info("ended %s session(s) of user %s", len(keys), user.pk)
     return len(keys)
+
+
+def invitation_send(*, user, by, base_url: str) -> None:
+    """Email a new user a link to choose their password, after the commit (the password-reset
+    link: it works once, for PASSWORD_RESET_TIMEOUT). Sends nothing to a user without email."""
+    if not user.email:
+        return
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("account:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    context = {
+        "user": user,
+        "by": by.get_full_name() or by.get_username(),
+        "link": base_url.rstrip("/") + path,
+        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
+    subject = render_to_string("security/password/invite_subject.txt", context).strip()
+    body = render_to_string("security/password/invite_email.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    )
+    logger.info("invitation sent to user %s by user %s", user.pk, by.pk)

@@ -1,11 +1,14 @@
-"""Journey: a coordinator makes a volunteer ready to visit (training, the confidentiality
-agreement); the volunteer sees their workload on a phone and says they would attend MDTs."""
+"""Journeys: a coordinator adds a volunteer, who chooses a password from the emailed link; a
+coordinator makes a volunteer ready to visit (training, the confidentiality agreement); the
+volunteer sees their workload on a phone and says they would attend MDTs."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from tests.factories import ConfidentialityAgreementFactory
@@ -79,3 +82,40 @@ def test_coordinator_makes_a_volunteer_ready_who_updates_their_details(
     assert "Your details are saved." in vol.main_text()
     profile.refresh_from_db()
     assert (profile.phone, profile.mdt_wish) == ("07700 900123", MdtWish.YES)
+
+
+def test_coordinator_adds_a_volunteer_who_chooses_a_password_on_a_phone(
+    open_ui, coordinator, volunteer
+):
+    staff = menu(open_ui("desktop").sign_in(coordinator), "Volunteers")
+    staff.page.get_by_role("link", name="Add a volunteer").click()
+    staff.page.wait_for_url("**/volunteers/new/")
+    staff.check()
+    staff.submit("Add the volunteer", status=200)
+    assert staff.expect_error_summary("id_first_name", "id_last_name", "id_email", "id_username")
+    page = staff.page
+    page.get_by_label("First name").fill("Wenna")
+    page.get_by_label("Last name").fill("Tregenza")
+    page.get_by_label("Email address").fill("wenna@example.org")
+    page.get_by_label("Username").fill(volunteer.username)  # taken
+    staff.submit("Add the volunteer", status=200)
+    assert staff.expect_error_summary("id_username") == ["That username is taken: choose another"]
+    page.get_by_label("Username").fill("wenna.t")
+    staff.submit("Add the volunteer", status=200)
+    assert staff.heading() == "Wenna Tregenza"
+    assert "We have emailed wenna@example.org a link" in staff.main_text()
+    assert "Cannot be assigned to a client yet" in staff.main_text()
+
+    body = mail.outbox[-1].body
+    link = re.search(r"https?://[^/]+(/account/password/reset/\S+)", body).group(1)
+    vol = open_ui("phone").goto(link)
+    assert vol.heading() == "Set a new password"
+    new = "a long passphrase wenna chose"
+    vol.page.get_by_label("New password", exact=True).fill(new)
+    vol.page.get_by_label("New password confirmation").fill(new)
+    vol.submit("Set password", status=200)
+    vol.goto("/sign-in/")
+    vol.page.get_by_label("Username").fill("wenna.t")
+    vol.page.get_by_label("Password").fill(new)
+    vol.submit("Sign in", status=200)
+    assert vol.heading() == "Hello, Wenna"

@@ -78,6 +78,7 @@ PEOPLE_ROWS = {
     "clients:subject_access_json": row(kwargs=client_pk, **CHANGE),
     # Volunteers: coordinators and team leaders see their locality's; a volunteer only their own.
     "volunteers:list": row(all=403, locality=200, admin=200),
+    "volunteers:new": row(all=403, coordinator=200, other_coordinator=200, admin=200, form=True),
     "volunteers:detail": row(kwargs=volunteer_pk, **VISIT),
     "volunteers:me": row(all=403, volunteers=302),
     "volunteers:me_edit": row(all=403, volunteers=200, form=True),

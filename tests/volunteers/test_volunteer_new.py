@@ -1,0 +1,109 @@
+"""A coordinator adds a volunteer, who chooses a password from the emailed link."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.urls import reverse
+
+from livingwell.enums import Role
+from livingwell.models import AuditEntry, User
+from volunteers.models import Volunteer
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("volunteers:new")
+
+
+def form(**changes):
+    data = {
+        "first_name": "Wenna",
+        "last_name": "Tregenza",
+        "email": "wenna@example.org",
+        "phone": "07700 900123",
+        "username": "wenna.t",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_coordinator_adds_a_volunteer_who_chooses_a_password_and_signs_in(
+    client_for, client, coordinator, west, django_capture_on_commit_callbacks
+):
+    web = client_for(coordinator)
+    assert 'href="/volunteers/new/"' in web.get(reverse("volunteers:list")).content.decode()
+    page = web.get(URL).content.decode()
+    assert 'name="locality"' not in page  # their own locality, not a choice
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web.post(URL, form())
+    volunteer = Volunteer.objects.get(user__username="wenna.t")
+    assert response.url == reverse("volunteers:detail", args=[volunteer.pk])
+    user = volunteer.user
+    assert (user.first_name, user.last_name, user.email, user.role) == (
+        "Wenna",
+        "Tregenza",
+        "wenna@example.org",
+        Role.VOLUNTEER,
+    )
+    assert volunteer.locality == west == user.locality and volunteer.phone == "07700 900123"
+    assert list(user.groups.all()) == [Group.objects.get(name=str(Role.VOLUNTEER))]
+    assert not user.has_usable_password()
+    assert AuditEntry.objects.filter(
+        actor=coordinator, object_type="volunteers.volunteer", object_id=str(volunteer.pk)
+    ).exists()
+    shown = web.get(response.url).content.decode()
+    assert "We have emailed wenna@example.org a link to choose a password" in shown
+
+    [email] = mail.outbox
+    assert email.to == ["wenna@example.org"]
+    assert "Your username is wenna.t" in email.body
+    link = re.search(r"https?://[^/]+(/account/password/reset/\S+)", email.body).group(1)
+    form_page = client.get(link, follow=True)
+    new = "a long passphrase wenna chose"
+    done = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}
+    )
+    assert done.url == reverse("account:password_reset_complete")
+    assert client.login(username="wenna.t", password=new)
+    # The link works once.
+    assert "Set a new password" not in client.get(link, follow=True).content.decode()
+
+
+def test_an_admin_chooses_the_locality(client_for, admin_user, east):
+    web = client_for(admin_user)
+    assert 'name="locality"' in web.get(URL).content.decode()
+    web.post(URL, form(locality=east.pk))
+    assert Volunteer.objects.get(user__username="wenna.t").locality == east
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"first_name": ""}, "Enter the volunteer’s first name"),
+        ({"email": ""}, "Enter the volunteer’s email address"),
+        ({"email": "wenna-at-example"}, "Enter an email address like name@example.com"),
+        ({"username": "wenna t!"}, "Use only letters, digits and . _ - in a username"),
+        ({"username": "VERA"}, "That username is taken: choose another"),
+        ({"phone": "call me"}, "Enter a phone number using digits"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message(
+    client_for, coordinator, volunteer, change, message
+):
+    before = User.objects.count()
+    response = client_for(coordinator).post(URL, form(**change))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Add a volunteer" in body and message in body
+    assert User.objects.count() == before and not mail.outbox
+
+
+@pytest.mark.parametrize("role", ["volunteer", "team_leader", "mdt_chair", "practitioner"])
+def test_other_roles_cannot_add_volunteers(client_for, users, role):
+    web = client_for(users[role])
+    assert web.get(URL).status_code == 403
+    assert web.post(URL, form()).status_code == 403
+    assert not User.objects.filter(username="wenna.t").exists()
