@@ -5,6 +5,7 @@ On SQLite this exercises the bulk_create path; with DATABASE_URL on PostgreSQL (
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -166,6 +167,18 @@ def test_seed_scale_spreads_observations_over_the_years():
     assert (dates.last() - dates.first()).days > 4 * 365
     per_volunteer = Observation.objects.values("volunteer").annotate(n=Count("pk"))
     assert len(per_volunteer) > 1
+
+
+@pytest.mark.django_db
+def test_a_small_world_still_fills_the_pages_the_benchmark_compares():
+    # The newest tenth lies within the last week (full queues, as in a large world), and a
+    # share of it is about the representative volunteer's clients.
+    seed(observations=60, years=5)
+    week = Observation.objects.filter(created_at__gte=timezone.now() - dt.timedelta(days=7))
+    assert week.count() == 6
+    rep = User.objects.get(username=REPRESENTATIVES[Role.VOLUNTEER])
+    assert week.filter(volunteer__user=rep).count() == 6
+    assert Observation.objects.filter(created_at__lt=timezone.now() - dt.timedelta(days=365))
 
 
 @pytest.mark.django_db
