@@ -232,9 +232,12 @@ class Escalation(models.Model):
             ),
         ]
         indexes = [
-            # The triage queue: a locality's open escalations, urgent and oldest first.
+            # The triage queue: a locality's open escalations, urgent and oldest first. The
+            # included columns answer the queue's counts and its filters' counts from the index
+            # alone (PostgreSQL's index-only scan), without reading each open row.
             models.Index(
                 fields=["locality", "urgency_rank", "created_at"],
+                include=["kind", "urgency", "due_at", "routing_status", "owner"],
                 condition=~Q(state="closed"),
                 name="escalation_queue",
             ),
