@@ -87,16 +87,21 @@ def volunteer_create(
     """Add a volunteer: their account (in the volunteer role, with no password yet) and their
     profile, audited. ``livingwell.security.services.invitation_send`` then lets them choose a
     password. Refuses a username already taken (``VolunteerError``)."""
+    taken = VolunteerError("That username is taken: choose another")
     if User.objects.filter(username__iexact=username).exists():
-        raise VolunteerError("That username is taken: choose another")
-    user = user_create(
-        username=username,
-        role=Role.VOLUNTEER,
-        first_name=first_name,
-        last_name=last_name,
-        email=email,
-        locality=locality,
-    )
+        raise taken
+    try:
+        with transaction.atomic():  # a savepoint: another coordinator may take it meanwhile
+            user = user_create(
+                username=username,
+                role=Role.VOLUNTEER,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                locality=locality,
+            )
+    except IntegrityError as exc:
+        raise taken from exc
     volunteer = Volunteer.objects.create(user=user, locality=locality, phone=phone)
     audit(
         actor=by,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
@@ -107,3 +108,20 @@ def test_other_roles_cannot_add_volunteers(client_for, users, role):
     assert web.get(URL).status_code == 403
     assert web.post(URL, form()).status_code == 403
     assert not User.objects.filter(username="wenna.t").exists()
+
+
+def test_a_username_taken_at_the_same_moment_is_refused_not_a_server_error(client_for, coordinator):
+    filter_users = User.objects.filter
+
+    def free_then_taken(*args, **lookup):
+        # The check finds the name free; another coordinator takes it before the insert.
+        if lookup.get("username__iexact") == "wenna.t":
+            User.objects.create_user(username="wenna.t")
+            return User.objects.none()
+        return filter_users(*args, **lookup)
+
+    with mock.patch.object(User.objects, "filter", side_effect=free_then_taken):
+        response = client_for(coordinator).post(URL, form())
+    assert response.status_code == 200
+    assert "That username is taken: choose another" in response.content.decode()
+    assert not Volunteer.objects.filter(user__username="wenna.t").exists()
