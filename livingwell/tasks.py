@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from .models import Notification
+from .models import Notification, User
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,24 @@ def send_notification_email(*, notification_id: int) -> None:
         # Give the claim back so a retry (or the sweep) can send it.
         Notification.objects.filter(pk=notification_id).update(emailed_at=None)
         raise
+
+
+@shared_task(
+    name="livingwell.send_invitation_email",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_invitation_email(*, user_id: int, by_id: int) -> bool:
+    """Email a new user the link to choose their password (``invitation_email``). The link is
+    made here, in the worker: the token never travels through the broker."""
+    from .security.services import invitation_email
+
+    users = User.objects.in_bulk([user_id, by_id])
+    if user_id not in users or by_id not in users:
+        return False
+    return invitation_email(user=users[user_id], by=users[by_id])
 
 
 @shared_task(name="livingwell.sweep_unsent_notifications", acks_late=True)

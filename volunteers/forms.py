@@ -272,6 +272,14 @@ class VolunteerCreateForm(GdsFormMixin, forms.Form):
             del self.fields["locality"]
         self.init_helper()
 
+    def clean(self):
+        if "locality" not in self.fields and self.user.locality_id is None:
+            raise ValidationError(
+                "Your account belongs to no locality, so a volunteer cannot be added to it: "
+                "ask an administrator"
+            )
+        return super().clean()
+
     def clean_phone(self):
         return _clean_phone(self.cleaned_data["phone"].strip())
 

@@ -85,7 +85,7 @@ def volunteer_create(
     request=None,
 ) -> Volunteer:
     """Add a volunteer: their account (in the volunteer role, with no password yet) and their
-    profile, audited. ``livingwell.security.services.invitation_send`` then lets them choose a
+    profile, audited. ``livingwell.tasks.send_invitation_email`` then lets them choose a
     password. Refuses a username already taken (``VolunteerError``)."""
     taken = VolunteerError("That username is taken: choose another")
     if User.objects.filter(username__iexact=username).exists():

@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from livingwell.models import Practice
-from livingwell.security.services import invitation_send
+from livingwell.queue import enqueue
+from livingwell.tasks import send_invitation_email
 
 from .access import any_of, gate, has_perm, is_volunteer
 from .enums import VolunteerStatus
@@ -94,9 +95,7 @@ def volunteer_new(request):
         except VolunteerError as exc:
             form.add_error("username", str(exc))
         else:
-            invitation_send(
-                user=volunteer.user, by=request.user, base_url=request.build_absolute_uri("/")
-            )
+            enqueue(send_invitation_email, user_id=volunteer.user_id, by_id=request.user.pk)
             messages.success(
                 request,
                 f"{volunteer} is added. We have emailed {data['email']} a link to choose a "

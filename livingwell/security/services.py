@@ -77,23 +77,23 @@ def user_sessions_end(*, user) -> int:
     return len(keys)
 
 
-def invitation_send(*, user, by, base_url: str) -> None:
-    """Email a new user a link to choose their password, after the commit (the password-reset
-    link: it works once, for PASSWORD_RESET_TIMEOUT). Sends nothing to a user without email."""
-    if not user.email:
-        return
+def invitation_email(*, user, by) -> bool:
+    """Email a new user a link to choose their password (the password-reset link: it works
+    once, for PASSWORD_RESET_TIMEOUT). Sends nothing, and returns False, to a user without
+    email or who has chosen a password already (a task run twice sends one link)."""
+    if not user.email or user.has_usable_password():
+        return False
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     path = reverse("account:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
     context = {
         "user": user,
         "by": by.get_full_name() or by.get_username(),
-        "link": base_url.rstrip("/") + path,
+        "link": settings.SITE_URL + path,
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
     subject = render_to_string("security/password/invite_subject.txt", context).strip()
     body = render_to_string("security/password/invite_email.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    )
-    logger.info("invitation sent to user %s by user %s", user.pk, by.pk)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    logger.info("invitation emailed to user %s for user %s", user.pk, by.pk)
+    return True

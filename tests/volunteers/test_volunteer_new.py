@@ -6,12 +6,14 @@ import re
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
 from livingwell.enums import Role
 from livingwell.models import AuditEntry, User
+from livingwell.tasks import send_invitation_email
 from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +62,7 @@ def test_a_coordinator_adds_a_volunteer_who_chooses_a_password_and_signs_in(
 
     [email] = mail.outbox
     assert email.to == ["wenna@example.org"]
+    assert f"{settings.SITE_URL}/account/password/reset/" in email.body
     assert "Your username is wenna.t" in email.body
     link = re.search(r"https?://[^/]+(/account/password/reset/\S+)", email.body).group(1)
     form_page = client.get(link, follow=True)
@@ -71,6 +74,18 @@ def test_a_coordinator_adds_a_volunteer_who_chooses_a_password_and_signs_in(
     assert client.login(username="wenna.t", password=new)
     # The link works once.
     assert "Set a new password" not in client.get(link, follow=True).content.decode()
+    # A task run again (redelivered) sends no second link once the password is chosen.
+    assert send_invitation_email(user_id=user.pk, by_id=coordinator.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_a_coordinator_of_no_locality_is_told_why_nothing_is_added(client_for, coordinator):
+    coordinator.locality = None
+    coordinator.save(update_fields=["locality"])
+    response = client_for(coordinator).post(URL, form())
+    assert response.status_code == 200
+    assert "Your account belongs to no locality" in response.content.decode()
+    assert not User.objects.filter(username="wenna.t").exists() and not mail.outbox
 
 
 def test_an_admin_chooses_the_locality(client_for, admin_user, east):
