@@ -6,14 +6,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from clients.enums import ConsentScope
 from escalations import services
 from escalations.enums import ObservationKind, Urgency
 from escalations.models import Escalation
+from tests.workers import redis_available
 
+from ..conftest import require_or_skip
 from ..factories import ClientFactory
 from .helpers import consent, visit
+from .worker import WORKER_ENV, Worker
 
 
 @pytest.fixture
@@ -70,3 +75,42 @@ def routed(make_escalation, coordinator):
 @pytest.fixture
 def story_consent(mary):
     return consent(mary, ConsentScope.ANONYMISED_STORY)
+
+
+# ---- real workers (the integration and reliability tests) ---------------------------------
+
+
+@pytest.fixture
+def postgres(transactional_db):
+    if connection.vendor != "postgresql":
+        require_or_skip("PostgreSQL is needed (set DATABASE_URL)")
+
+
+@pytest.fixture
+def services_up(postgres):
+    """The test broker's URL, emptied; skips (or fails under REQUIRE_SERVICES) without
+    PostgreSQL and Redis."""
+    url = settings.TEST_CELERY_BROKER_URL
+    if not url:
+        require_or_skip("Redis is needed (set CELERY_BROKER_URL)")
+    if not redis_available(url):
+        require_or_skip(f"Redis at {url} is not reachable")
+    import redis
+
+    redis.Redis.from_url(url).flushdb()  # this test run's own database number
+    return url
+
+
+@pytest.fixture
+def workers():
+    """``workers(broker_url, **env)`` starts a real Celery worker; all are stopped after."""
+    started: list[Worker] = []
+
+    def start(broker_url, **env):
+        worker = Worker(broker_url, **{**WORKER_ENV, **env}).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()

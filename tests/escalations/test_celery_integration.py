@@ -12,17 +12,16 @@ import uuid
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 
 from escalations import services, tasks
 from escalations.enums import Action, EscalationState, RoutingStatus
 from escalations.models import Escalation, EscalationEvent
-from tests.workers import redis_available, wait_for
+from tests.workers import wait_for
 
 from ..conftest import require_or_skip
-from .worker import WORKER_ENV, PrivateRedis, Worker, broker, free_port
+from .worker import PrivateRedis, broker, free_port
 
 pytestmark = [
     pytest.mark.integration,
@@ -31,37 +30,6 @@ pytestmark = [
     # that a data migration made.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def services_up(transactional_db):
-    """The test broker's URL, emptied; skips (or fails under REQUIRE_SERVICES) without
-    PostgreSQL and Redis."""
-    if connection.vendor != "postgresql":
-        require_or_skip("PostgreSQL is needed (set DATABASE_URL)")
-    url = settings.TEST_CELERY_BROKER_URL
-    if not url:
-        require_or_skip("Redis is needed (set CELERY_BROKER_URL)")
-    if not redis_available(url):
-        require_or_skip(f"Redis at {url} is not reachable")
-    import redis
-
-    redis.Redis.from_url(url).flushdb()  # this test run's own database number
-    return url
-
-
-@pytest.fixture
-def workers():
-    started: list[Worker] = []
-
-    def start(broker_url, **env):
-        worker = Worker(broker_url, **{**WORKER_ENV, **env}).start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 def routed_count(escalation_id=None) -> int:

@@ -13,7 +13,6 @@ import time
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 
@@ -21,36 +20,16 @@ from escalations import services, tasks
 from escalations.enums import Action, EscalationState, RoutingStatus
 from escalations.models import Escalation, EscalationEvent, RoutingRule
 from livingwell.models import Notification
-from tests.workers import redis_available, wait_for
+from tests.workers import wait_for
 
 from ..conftest import require_or_skip
-from .worker import WORKER_ENV, PrivatePostgres, PrivateRedis, Worker, broker, free_port
+from .worker import PrivatePostgres, PrivateRedis, broker, free_port
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.xdist_group("celery"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def postgres(transactional_db):
-    if connection.vendor != "postgresql":
-        require_or_skip("PostgreSQL is needed (set DATABASE_URL)")
-
-
-@pytest.fixture
-def shared_broker(postgres):
-    """This test run's own Redis database number, emptied."""
-    url = settings.TEST_CELERY_BROKER_URL
-    if not url:
-        require_or_skip("Redis is needed (set CELERY_BROKER_URL)")
-    if not redis_available(url):
-        require_or_skip(f"Redis at {url} is not reachable")
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
-    return url
 
 
 @pytest.fixture
@@ -63,20 +42,6 @@ def private_redis(postgres):
     yield server
     server.stop()
     server.remove()
-
-
-@pytest.fixture
-def workers():
-    started: list[Worker] = []
-
-    def start(broker_url, **env):
-        worker = Worker(broker_url, **{**WORKER_ENV, **env}).start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 def observe(volunteer, client, n=1, noticed="Observation"):
@@ -109,12 +74,12 @@ def routed_once(ids) -> None:
 
 
 def test_a_routing_past_the_hard_time_limit_ends_failed_and_shown_to_coordinators(
-    shared_broker, workers, client, volunteer, mary, coordinator
+    services_up, workers, client, volunteer, mary, coordinator
 ):
     (escalation_id,) = observe(volunteer, mary)
-    worker = workers(shared_broker, CELERY_TASK_TIME_LIMIT=3, CELERY_TASK_SOFT_TIME_LIMIT=2)
+    worker = workers(services_up, CELERY_TASK_TIME_LIMIT=3, CELERY_TASK_SOFT_TIME_LIMIT=2)
 
-    with broker(shared_broker), transaction.atomic():
+    with broker(services_up), transaction.atomic():
         # The routing rules cannot be read while this lock is held: the routing blocks inside
         # a database query, where the soft limit cannot interrupt it, until the hard limit
         # kills it.
@@ -144,7 +109,7 @@ def test_a_routing_past_the_hard_time_limit_ends_failed_and_shown_to_coordinator
     assert "Hard time limit" in worker.output()
 
     # The lock is gone; nothing routes it behind the coordinators' backs.
-    with broker(shared_broker):
+    with broker(services_up):
         tasks.sweep_unrouted.apply_async()
         time.sleep(3)
     escalation = Escalation.objects.get(pk=escalation_id)
@@ -212,7 +177,7 @@ def _private_rows(url: str, sql: str, *params):
 
 
 def test_postgres_restarting_under_a_worker_routing_a_batch_loses_and_repeats_nothing(
-    shared_broker, workers, volunteer, mary, coordinator
+    services_up, workers, volunteer, mary, coordinator
 ):
     import psycopg2
 
@@ -228,14 +193,14 @@ def test_postgres_restarting_under_a_worker_routing_a_batch_loses_and_repeats_no
         escalations = Escalation._meta.db_table
         events = EscalationEvent._meta.db_table
         # Persistent connections, as in production: the worker's must not outlive the restart.
-        worker = workers(shared_broker, DATABASE_URL=url, CONN_MAX_AGE=600)
+        worker = workers(services_up, DATABASE_URL=url, CONN_MAX_AGE=600)
 
         # Hold the routing rules so the batch is mid-routing (claimed, in a transaction) when
         # the database goes away.
         holder = psycopg2.connect(url)
         with holder.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {RoutingRule._meta.db_table} IN ACCESS EXCLUSIVE MODE")
-        with broker(shared_broker):
+        with broker(services_up):
             for pk in ids:
                 tasks.route_escalation.apply_async(kwargs={"escalation_id": pk})
         wait_for(
