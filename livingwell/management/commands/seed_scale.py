@@ -16,6 +16,7 @@ A management command sits on top of the apps, so it may import every app's model
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import json
@@ -742,20 +743,15 @@ class Seeder:
         rng = random.Random(self.o["seed"] * 23 + p)
         w = self.writer
         chair = next(uid for uid, role in staff if role == Role.MDT_CHAIR)
-        members = [(uid, MemberRole.GP) for uid, role in staff if role == Role.PRACTITIONER]
-        others = [
-            ("District nurse", MemberRole.DISTRICT_NURSE),
-            ("Community matron", MemberRole.COMMUNITY_MATRON),
-            ("Social worker", MemberRole.SOCIAL_WORKER),
+        # The practice's GPs (users), then the members named only: (user, name, role).
+        roster = [(uid, "", MemberRole.GP) for uid, role in staff if role == Role.PRACTITIONER]
+        roster += [
+            (None, "District nurse", MemberRole.DISTRICT_NURSE),
+            (None, "Community matron", MemberRole.COMMUNITY_MATRON),
+            (None, "Social worker", MemberRole.SOCIAL_WORKER),
         ]
-        for uid, role in members:
-            (sid,) = w.ids(StandingMember, 1)
-            w.add(StandingMember, id=sid, practice_id=pid, user_id=uid, name="", member_role=role)
-        for name, role in others:
-            (sid,) = w.ids(StandingMember, 1)
-            w.add(
-                StandingMember, id=sid, practice_id=pid, user_id=None, name=name, member_role=role
-            )
+        for (uid, name, role), sid in zip(roster, w.ids(StandingMember, len(roster)), strict=True):
+            w.add(StandingMember, id=sid, practice_id=pid, user_id=uid, name=name, member_role=role)
         # Whether each case's client consents to MDT now (the latest record wins).
         consents: dict[int, bool] = {}
         for cid, action in (
@@ -776,8 +772,8 @@ class Seeder:
         agendas: list[list[tuple]] = [[] for _ in starts]
         for case in cases:
             _eid, put_at, closed_at, _cid, _vid = case
-            i = next((i for i, t in enumerate(starts) if t > put_at + timedelta(days=1)), None)
-            if i is None or (closed_at is not None and closed_at < starts[i]):
+            i = bisect.bisect_right(starts, put_at + timedelta(days=1))  # the first meeting after
+            if i == len(starts) or (closed_at is not None and closed_at < starts[i]):
                 continue  # closed before a meeting could discuss it
             agendas[i].append(case)
             if closed_at is None and i < coming:
@@ -821,27 +817,20 @@ class Seeder:
                 created_by_id=chair,
                 created_at=at - timedelta(days=21),
             )
-            for uid, role in members:
-                (mmid,) = w.ids(MeetingMember, 1)
+            for (uid, name, role), mmid in zip(
+                roster, w.ids(MeetingMember, len(roster)), strict=True
+            ):
                 w.add(
                     MeetingMember,
                     id=mmid,
                     meeting_id=mid,
                     user_id=uid,
-                    name="",
-                    member_role=role,
-                    attended=(rng.random() < 0.9) if state == MeetingState.HELD else None,
-                )
-            for name, role in others:
-                (mmid,) = w.ids(MeetingMember, 1)
-                w.add(
-                    MeetingMember,
-                    id=mmid,
-                    meeting_id=mid,
-                    user_id=None,
                     name=name,
                     member_role=role,
-                    attended=(rng.random() < 0.8) if state == MeetingState.HELD else None,
+                    # GPs come more often than the members named only.
+                    attended=(rng.random() < (0.9 if uid else 0.8))
+                    if state == MeetingState.HELD
+                    else None,
                 )
             for position, ((_absent, put_at, eid, cid, vid), item_id) in enumerate(
                 zip(rows, w.ids(AgendaItem, len(rows)), strict=True), start=1
