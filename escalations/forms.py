@@ -206,6 +206,8 @@ class StaffObservationForm(ObservationForm):
 class TriageFilterForm(forms.Form):
     """The queue's filters (GET). Invalid values are ignored, never an error page."""
 
+    CHECKBOX_FIELDS = ("kind", "urgency", "state")
+
     kind = forms.MultipleChoiceField(
         choices=ObservationKind.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -245,8 +247,6 @@ class TriageFilterForm(forms.Form):
             self.fields["locality"].queryset = Locality.objects.all()
         else:
             del self.fields["locality"]
-
-    CHECKBOX_FIELDS = ("kind", "urgency", "state")
 
     def checkbox_groups(self) -> list[dict]:
         """The checkbox filters, each option with its id and whether it is ticked, for a

@@ -64,11 +64,11 @@ def volunteer_update(*, volunteer: Volunteer, by, fields: dict) -> list[str]:
     for name in changed:
         setattr(volunteer, name, fields[name])
     if changed:
-        with transaction.atomic():
-            volunteer._history_user = by
-            volunteer.save(update_fields=changed)
-            if no_longer_wishes:
-                mdt_wish_withdrawn.send(sender=Volunteer, volunteer=volunteer)
+        volunteer._history_user = by
+        volunteer.save(update_fields=changed)
+        if no_longer_wishes:
+            # In this transaction: the agendas change with the wish, or neither does.
+            mdt_wish_withdrawn.send(sender=Volunteer, volunteer=volunteer)
     return changed
 
 
