@@ -25,11 +25,16 @@ What each figure means (the page says the same in words):
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
 
 from escalations import models as escalation_models
 from escalations.enums import MEDICAL_KINDS, ObservationKind
@@ -76,6 +81,7 @@ def format_value(value, unit: str) -> str:
 class Figures:
     columns: list[Column]
     rows: list[Row]
+    at: datetime | None = None  # when they were worked out
 
     def row(self, label: str) -> Row:
         for row in self.rows:
@@ -365,4 +371,53 @@ def compute(columns: list[Column], now: datetime) -> Figures:
     people = "Stories and volunteers"
     rows.append(row(people, "Stories published", COUNT, (stories[f"stories_{i}"] for i in n)))
     rows.append(row(people, "Volunteers active", COUNT, (volunteers_active(c) for c in columns)))
-    return Figures(columns=columns, rows=rows)
+    return Figures(columns=columns, rows=rows, at=now)
+
+
+# Raise when the figures change shape, so that none kept in the old shape are shown.
+FIGURES_VERSION = 1
+# How long the request working the figures out holds the right to, and how long another
+# request asking for the same figures meanwhile waits for them before working them out too.
+WORKING_SECONDS = 120
+WAIT_SECONDS = 30
+
+
+def figures_key(columns: list[Column]) -> str:
+    """The cache key of these columns' figures: their localities, windows and labels."""
+    digest = hashlib.sha256(repr(columns).encode()).hexdigest()
+    return f"evidence:figures:{FIGURES_VERSION}:{digest}"
+
+
+def figures(columns: list[Column]) -> Figures:
+    """``compute``'s figures for ``columns`` now, worked out at most once in
+    ``EVIDENCE_FIGURES_SECONDS`` for the same columns (0: every time).
+
+    The dashboard's aggregates read every escalation of the period: over five years of a
+    region that is the heaviest read in the app, and a board opening the same figures together
+    would run it once per person. Kept figures say when they were worked out (``Figures.at``).
+    While one request works them out, others asking for the same figures wait for its answer
+    instead of running the same aggregates beside it.
+    """
+    seconds = settings.EVIDENCE_FIGURES_SECONDS
+    if seconds <= 0 or not columns:
+        return compute(columns, timezone.now())
+    key = figures_key(columns)
+    kept = cache.get(key)
+    if kept is not None:
+        return kept
+    working = f"{key}:working"
+    mine = cache.add(working, 1, timeout=WORKING_SECONDS)
+    if not mine:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            kept = cache.get(key)
+            if kept is not None:
+                return kept
+    try:
+        result = compute(columns, timezone.now())
+        cache.set(key, result, seconds)
+    finally:
+        if mine:
+            cache.delete(working)
+    return result

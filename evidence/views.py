@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -16,9 +17,9 @@ from django.views.decorators.http import require_GET
 from livingwell.enums import Role
 from livingwell.models import LocalityModel
 
+from . import metrics
 from .charts import charts_for
 from .forms import EvidenceForm
-from .metrics import compute
 from .scope import evidence_localities, locality_columns, model_columns
 
 
@@ -37,7 +38,7 @@ def _figures(form, localities):
         columns = model_columns(in_scope, period)
     else:
         columns = locality_columns(in_scope, period)
-    return compute(columns, timezone.now())
+    return metrics.figures(columns)
 
 
 def csv_rows(figures) -> list[list[str]]:
@@ -55,12 +56,16 @@ def dashboard(request):
     form = EvidenceForm(request.GET, localities=localities)
     context = {"form": form, "localities": localities}
     if form.is_valid():
-        figures = _figures(form, localities)
+        shown = _figures(form, localities)
         context.update(
-            figures=figures,
-            charts=charts_for(figures) if figures.columns else [],
+            figures=shown,
+            charts=charts_for(shown) if shown.columns else [],
             period=form.period,
             query=form.query_string(),
+            kept_minutes=round(settings.EVIDENCE_FIGURES_SECONDS / 60),
+            kept_seconds=settings.EVIDENCE_FIGURES_SECONDS,
+            # The rendered charts and table are kept as long as the figures they show.
+            figures_key=f"{metrics.figures_key(shown.columns)}:{shown.at.timestamp()}",
             by=form.cleaned_data["by"],
         )
     return render(request, "evidence/dashboard.html", context)
@@ -82,12 +87,12 @@ def dashboard_csv(request):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    figures = _figures(form, localities)
+    shown = _figures(form, localities)
     period = form.period
     name = f"living-well-evidence-{period.first}-to-{period.last}-by-{form.cleaned_data['by']}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    csv.writer(response).writerows(csv_rows(figures))
+    csv.writer(response).writerows(csv_rows(shown))
     return response
 
 

@@ -146,6 +146,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache keeps the evidence dashboard's figures (EVIDENCE_FIGURES_SECONDS) and nothing
+# personal. By default each process keeps its own in memory; in production set
+# CACHE_URL=redis://host:6379/2 so that every gunicorn worker on every machine shares one copy
+# and the figures are worked out once, not once per worker.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 AUTH_USER_MODEL = "livingwell.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses any sign-in for a locked-out username before the password is checked.
@@ -315,6 +321,10 @@ LEAD_REMINDER_AFTER = timedelta(hours=env.int("LEAD_REMINDER_AFTER_HOURS", defau
 ROUTING_SWEEP_AFTER = timedelta(seconds=env.int("ROUTING_SWEEP_AFTER_SECONDS", default=60))
 # Clients with no contact for this long are anonymised by the retention task.
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=8)
+# The evidence dashboard's figures are worked out at most once in this many seconds for the
+# same localities and period (0: on every request). Its aggregates read every escalation of
+# the period, which at a region's size is far more than any other page reads.
+EVIDENCE_FIGURES_SECONDS = env.int("EVIDENCE_FIGURES_SECONDS", default=600)
 # Require services in tests (CI): tests needing PostgreSQL, Redis, a worker or Chromium fail
 # instead of skipping.
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)

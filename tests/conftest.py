@@ -40,6 +40,15 @@ def _one_integration_test_at_a_time(request):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing kept (the evidence figures), as a new server would."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def require_or_skip(reason: str):
     """Skip a test whose service is missing; under REQUIRE_SERVICES=1 (CI) fail it instead."""
     if os.environ.get("REQUIRE_SERVICES") == "1" or settings.REQUIRE_SERVICES:

@@ -5,6 +5,8 @@ import io
 import re
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -224,6 +226,7 @@ def test_dashboard_query_count_does_not_grow(client_for, admin_user, west, east,
     LocalityFactory(name="North Cornwall", slug="north-cornwall")
 
     def count():
+        cache.clear()  # the figures worked out each time, not the kept ones
         c = client_for(admin_user)
         with CaptureQueriesContext(connection) as ctx:
             assert c.get(reverse("evidence:dashboard") + MARCH).status_code == 200
@@ -235,6 +238,77 @@ def test_dashboard_query_count_does_not_grow(client_for, admin_user, west, east,
     for h in range(20):
         make_escalation(west, at("2026-03-11 09:00"), triage=h, referral=h, outcome=h + 1)
     assert count() == few
+
+
+# --- kept figures ------------------------------------------------------------------------------
+
+
+def observations_shown(response):
+    return {r[1]: r[2:] for r in table_cells(response.content.decode())}["Observations"]
+
+
+def test_figures_are_kept_for_a_while_and_say_when(
+    client_for, coordinator, west, make_escalation, settings
+):
+    settings.EVIDENCE_FIGURES_SECONDS = 600
+    make_escalation(west, at("2026-03-10 09:00"), triage=1)
+    c = client_for(coordinator)
+    url = reverse("evidence:dashboard") + MARCH
+    with time_machine.travel(at("2026-04-02 10:15"), tick=False):
+        first = c.get(url)
+        assert observations_shown(first) == ["1"]
+        body = first.content.decode()
+        assert "Worked out at 10:15 on 2 April 2026." in body
+        assert "kept for 10 minutes" in body
+    make_escalation(west, at("2026-03-11 09:00"), triage=1)
+    with time_machine.travel(at("2026-04-02 10:20"), tick=False):
+        with CaptureQueriesContext(connection) as kept:
+            again = c.get(url)
+        assert observations_shown(again) == ["1"]
+        assert "Worked out at 10:15" in again.content.decode()
+        assert not any("escalations_escalation" in q["sql"] for q in kept.captured_queries)
+        # The CSV is the same kept figures, so it always equals the table beside it.
+        rows = list(
+            csv.reader(
+                io.StringIO(c.get(reverse("evidence:dashboard_csv") + MARCH).content.decode())
+            )
+        )
+        assert [r for r in rows if r[1] == "Observations"] == [
+            ["Observations", "Observations", "1"]
+        ]
+    with time_machine.travel(at("2026-04-02 10:26"), tick=False):
+        later = c.get(url)
+        assert observations_shown(later) == ["2"]
+        assert "Worked out at 10:26" in later.content.decode()
+
+
+def test_figures_kept_for_one_scope_are_not_shown_to_another(
+    client_for, coordinator, other_coordinator, admin_user, west, east, make_escalation
+):
+    make_escalation(west, at("2026-03-10 09:00"), triage=1)
+    make_escalation(west, at("2026-03-11 09:00"), triage=1)
+    make_escalation(east, at("2026-03-10 09:00"), triage=1)
+    url = reverse("evidence:dashboard") + MARCH
+    assert observations_shown(client_for(coordinator).get(url)) == ["2"]
+    assert observations_shown(client_for(other_coordinator).get(url)) == ["1"]
+    assert observations_shown(client_for(admin_user).get(url)) == ["1", "2", "3"]
+    # Another period is other figures.
+    april = reverse("evidence:dashboard") + "?first=2026-04-01&last=2026-04-30&by=locality"
+    assert observations_shown(client_for(coordinator).get(april)) == ["0"]
+
+
+def test_with_no_keeping_the_figures_are_worked_out_every_time(
+    client_for, coordinator, west, make_escalation, settings
+):
+    settings.EVIDENCE_FIGURES_SECONDS = 0
+    c = client_for(coordinator)
+    url = reverse("evidence:dashboard") + MARCH
+    make_escalation(west, at("2026-03-10 09:00"), triage=1)
+    assert observations_shown(c.get(url)) == ["1"]
+    make_escalation(west, at("2026-03-11 09:00"), triage=1)
+    body = c.get(url).content.decode()
+    assert observations_shown(c.get(url)) == ["2"]
+    assert "kept for" not in body
 
 
 # --- coproduction models ---------------------------------------------------------------------
