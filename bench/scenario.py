@@ -50,6 +50,7 @@ class Page:
     kind: str = "page"  # baseline, list, detail, post, dashboard
     must_contain: str = ""
     skipped: str = ""
+    cold_ms: float | None = None  # the dashboard: its first request, with nothing kept
     result: dict = field(default_factory=dict)
 
 
@@ -219,6 +220,7 @@ def pages(*, quick: bool) -> list[Page]:
             coordinator_role,
             "evidence:dashboard",
             kind="dashboard",
+            query=_whole_period(coordinator),
         ),
         _page(
             "observation_post",
@@ -266,6 +268,39 @@ def _page(key, title, role, url_name, *args, query="", **kwargs) -> Page:
         why = f"no URL {url_name} yet" if _url_exists(url_name) is False else "no data for it"
         return Page(key, title, str(role), skipped=why, **kwargs)
     return Page(key, title, str(role), path + query, **kwargs)
+
+
+def _whole_period(user) -> str:
+    """The dashboard's query for every day of the user's locality that has an observation."""
+    from django.utils import timezone
+
+    first = (
+        Escalation.objects.filter(locality_id=user.locality_id)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    today = timezone.localdate()
+    first = timezone.localdate(first) if first else today
+    return "?" + urlencode(
+        {"first": first.isoformat(), "last": today.isoformat(), "by": "locality"}
+    )
+
+
+def forget_kept_figures() -> int:
+    """Delete the evidence figures kept in the cache (and nothing else there)."""
+    import redis
+    from django.conf import settings
+
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if not str(location).startswith("redis"):
+        from django.core.cache import cache
+
+        cache.clear()  # a process's own memory: nothing shared to spare
+        return 0
+    r = redis.Redis.from_url(location)
+    keys = list(r.scan_iter(match="*evidence:figures:*"))
+    return r.delete(*keys) if keys else 0
 
 
 def _url_exists(url_name: str) -> bool:
