@@ -53,7 +53,7 @@ def matching_rule(*, kind: str, locality_id: int, urgency: str) -> RoutingRule |
         .filter(Q(locality_id=locality_id) | Q(locality__isnull=True))
         .filter(Q(urgency=urgency) | Q(urgency=""))
         .filter(Q(service__isnull=True) | Q(service__active=True))
-        .select_related("service")
+        .select_related("service", "locality")  # both named in the routing's history
     )
     if not rules:
         return None

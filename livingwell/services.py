@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from .enums import Role
 from .models import Locality, Notification, Practice, User
@@ -86,18 +86,18 @@ def notify(
     from .tasks import send_notification_email
 
     if key is not None:
-        notification, created = Notification.objects.get_or_create(
-            key=key,
-            defaults={
-                "user": user,
-                "subject": subject,
-                "body": body,
-                "url": url,
-                "send_email": email,
-            },
-        )
-        if not created:
-            return notification
+        # Insert first: almost every call is the first for its key, and a failed insert (the
+        # key taken, by an earlier run or a concurrent one) costs less than a read each time.
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    key=key, user=user, subject=subject, body=body, url=url, send_email=email
+                )
+        except IntegrityError:
+            existing = Notification.objects.filter(key=key).first()
+            if existing is None:
+                raise
+            return existing
     else:
         notification = Notification.objects.create(
             user=user, subject=subject, body=body, url=url, send_email=email
