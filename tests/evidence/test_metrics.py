@@ -305,6 +305,12 @@ def test_volunteers_active(west, east, make_escalation):
     MeetingAttendance.objects.create(meeting=meeting, user=attender.user, role="volunteer")
     MeetingAttendance.objects.create(meeting=meeting, user=observer.user, role="volunteer")
     make_escalation(east, at("2026-03-10 09:00"))
+    # A West volunteer at an East meeting is active in neither (nor in the total).
+    visitor = VolunteerFactory(locality=west)
+    east_meeting = VolunteerMeetingFactory(
+        locality=east, starts_at=at("2026-03-06 10:00"), ends_at=at("2026-03-06 11:00")
+    )
+    MeetingAttendance.objects.create(meeting=east_meeting, user=visitor.user, role="volunteer")
     f = figures_for([west, east])
     assert f.value("Volunteers active", "west-cornwall") == 2
     assert f.value("Volunteers active", "east-cornwall") == 1
