@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -41,6 +42,16 @@ def _figures(form, localities):
     return metrics.figures(columns)
 
 
+def _kept_for(seconds: int) -> str:
+    """How long the same figures are kept, in words ("" when they are not kept)."""
+    if seconds <= 0:
+        return ""
+    if seconds % 60:
+        return f"{seconds} second{pluralize(seconds)}"
+    minutes = seconds // 60
+    return f"{minutes} minute{pluralize(minutes)}"
+
+
 def csv_rows(figures) -> list[list[str]]:
     """The CSV's rows: the table's header and cells, exactly."""
     rows = [["Section", "Figure", *[c.label for c in figures.columns]]]
@@ -62,7 +73,7 @@ def dashboard(request):
             charts=charts_for(shown) if shown.columns else [],
             period=form.period,
             query=form.query_string(),
-            kept_minutes=round(settings.EVIDENCE_FIGURES_SECONDS / 60),
+            kept_for=_kept_for(settings.EVIDENCE_FIGURES_SECONDS),
             kept_seconds=settings.EVIDENCE_FIGURES_SECONDS,
             # The rendered charts and table are kept as long as the figures they show.
             figures_key=f"{metrics.figures_key(shown.columns)}:{shown.at.timestamp()}",

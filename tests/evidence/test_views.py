@@ -311,6 +311,18 @@ def test_with_no_keeping_the_figures_are_worked_out_every_time(
     assert "kept for" not in body
 
 
+@pytest.mark.parametrize(
+    "seconds, words",
+    [(600, "10 minutes"), (60, "1 minute"), (90, "90 seconds"), (1, "1 second")],
+)
+def test_the_page_says_how_long_figures_are_kept(
+    client_for, coordinator, west, settings, seconds, words
+):
+    settings.EVIDENCE_FIGURES_SECONDS = seconds
+    body = client_for(coordinator).get(reverse("evidence:dashboard") + MARCH).content.decode()
+    assert f"The same figures are kept for {words}, so a change made since" in body
+
+
 # --- coproduction models ---------------------------------------------------------------------
 
 
