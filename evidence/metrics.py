@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from django.conf import settings
@@ -44,7 +44,7 @@ from peersupport.models import MeetingAttendance, VolunteerMeeting
 from volunteers.models import Volunteer
 
 from .aggregates import DurationSeconds, PercentileCont, percentile_from_sorted
-from .scope import Column
+from .scope import Column, Window
 
 # The three steps an observation's time is measured to: (key, label, timestamp field).
 STEPS = [
@@ -379,7 +379,9 @@ def compute(columns: list[Column], now: datetime) -> Figures:
     return Figures(columns=columns, rows=rows, at=now)
 
 
-# Raise when the figures change shape, so that none kept in the old shape are shown.
+# Raise when the figures change meaning or rows, so that none kept from before are shown. A
+# change to the classes kept (their fields) changes the key by itself: figures pickled with
+# other fields are never read back into these.
 FIGURES_VERSION = 1
 # How long the request working the figures out holds the right to, and how long another
 # request asking for the same figures meanwhile waits for them before working them out too.
@@ -387,10 +389,19 @@ WORKING_SECONDS = 120
 WAIT_SECONDS = 30
 
 
+def _kept_shape() -> str:
+    kept = (Figures, Row, Column, Window)
+    names = ";".join(f"{c.__name__}:{','.join(f.name for f in fields(c))}" for c in kept)
+    return hashlib.sha256(names.encode()).hexdigest()[:12]
+
+
+KEPT_SHAPE = _kept_shape()
+
+
 def figures_key(columns: list[Column]) -> str:
     """The cache key of these columns' figures: their localities, windows and labels."""
     digest = hashlib.sha256(repr(columns).encode()).hexdigest()
-    return f"evidence:figures:{FIGURES_VERSION}:{digest}"
+    return f"evidence:figures:{FIGURES_VERSION}.{KEPT_SHAPE}:{digest}"
 
 
 def figures(columns: list[Column]) -> Figures:

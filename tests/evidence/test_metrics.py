@@ -396,3 +396,14 @@ def test_the_key_names_the_localities_the_windows_and_the_labels(west, east):
     assert metrics.figures_key(locality_columns([west], MARCH)) == metrics.figures_key(
         locality_columns([west], MARCH)
     )
+
+
+def test_the_key_changes_with_the_fields_of_what_is_kept(west, monkeypatch):
+    """Figures pickled by code whose classes had other fields are never read back."""
+    columns = locality_columns([west], MARCH)
+    before = metrics.figures_key(columns)
+    monkeypatch.setattr(metrics, "KEPT_SHAPE", metrics._kept_shape())
+    assert metrics.figures_key(columns) == before
+    monkeypatch.setattr(metrics.Row, "__dataclass_fields__", {})
+    monkeypatch.setattr(metrics, "KEPT_SHAPE", metrics._kept_shape())
+    assert metrics.figures_key(columns) != before
