@@ -288,7 +288,7 @@ def _whole_period(user) -> str:
 
 
 def forget_kept_figures() -> int:
-    """Delete the evidence figures kept in the cache (and nothing else there)."""
+    """Delete the evidence figures kept in the cache, and their rendered table (nothing else)."""
     import redis
     from django.conf import settings
 
@@ -299,7 +299,11 @@ def forget_kept_figures() -> int:
         cache.clear()  # a process's own memory: nothing shared to spare
         return 0
     r = redis.Redis.from_url(location)
-    keys = list(r.scan_iter(match="*evidence:figures:*"))
+    keys = [
+        k
+        for pattern in ("*evidence:figures:*", '*"evidence-figures"*')
+        for k in r.scan_iter(match=pattern)
+    ]
     return r.delete(*keys) if keys else 0
 
 

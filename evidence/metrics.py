@@ -423,6 +423,10 @@ def figures(columns: list[Column]) -> Figures:
         return kept
     working = f"{key}:working"
     mine = cache.add(working, 1, timeout=WORKING_SECONDS)
+    if mine is None:
+        # The cache cannot be reached (django-redis answers None instead of failing): work
+        # them out here, rather than wait for an answer no one can leave there.
+        return compute(columns, timezone.now())
     if not mine:
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
