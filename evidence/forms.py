@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from crispy_forms_gds.layout import Field
 from django import forms
-from django.utils import timezone
 
 from livingwell.forms import GdsFormMixin
 from peersupport.forms import SafeModelChoiceField
 
-from .scope import Period
+from .scope import Period, default_period
 
-DEFAULT_DAYS = 90
 EARLIEST = date(2000, 1, 1)
 LONGEST_DAYS = 3700  # about ten years
 
@@ -44,10 +42,10 @@ class EvidenceForm(GdsFormMixin, forms.Form):
 
     def __init__(self, data=None, *, localities):
         if not data:
-            today = timezone.localdate()
+            period = default_period()
             data = {
-                "first": (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
-                "last": today.isoformat(),
+                "first": period.first.isoformat(),
+                "last": period.last.isoformat(),
                 "by": "locality",
             }
         super().__init__(data)

@@ -44,7 +44,7 @@ from peersupport.models import MeetingAttendance, VolunteerMeeting
 from volunteers.models import Volunteer
 
 from .aggregates import DurationSeconds, PercentileCont, percentile_from_sorted
-from .scope import Column, Window
+from .scope import Column, Window, default_period, evidence_scopes, locality_columns, model_columns
 
 # The three steps an observation's time is measured to: (key, label, timestamp field).
 STEPS = [
@@ -441,3 +441,39 @@ def figures(columns: list[Column]) -> Figures:
         if mine:
             cache.delete(working)
     return result
+
+
+# Caches that a web process and a worker do not share: figures kept there by a worker would
+# help no page.
+PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+def keep_ready() -> int:
+    """Work out afresh, and keep, the figures the dashboard opens with (the default period, by
+    locality) over every set of localities someone opens it over (``evidence_scopes``), and
+    all localities by coproduction model (a board comparing the models): nobody then waits for
+    them. Beat runs it more often than figures are kept, so they never lapse and are never
+    older than ``EVIDENCE_FIGURES_SECONDS``. Returns how many views it kept; none where figures
+    are not kept or the cache is each process's own."""
+    seconds = settings.EVIDENCE_FIGURES_SECONDS
+    if seconds <= 0 or settings.CACHES["default"]["BACKEND"] in PROCESS_CACHES:
+        return 0
+    from livingwell.models import Locality
+
+    period = default_period()
+    by_pk = Locality.objects.in_bulk()
+    views = []
+    for ids in evidence_scopes():
+        localities = [by_pk[pk] for pk in ids]
+        views.append(locality_columns(localities, period))
+        if len(localities) == len(by_pk) > 1:
+            views.append(model_columns(localities, period))
+    kept = 0
+    for columns in views:
+        if columns:
+            cache.set(figures_key(columns), compute(columns, timezone.now()), seconds)
+            kept += 1
+    return kept

@@ -17,7 +17,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from livingwell.enums import CoproductionModel, Role
-from livingwell.models import Locality, LocalityModel
+from livingwell.models import Locality, LocalityModel, User
+
+# With no period chosen, the dashboard shows the last this many days (today included).
+DEFAULT_DAYS = 90
 
 # Roles that see the evidence of their own locality. Admins see every locality (the board's
 # view); whoever is a locality's lead sees that locality whatever their role.
@@ -34,6 +37,36 @@ def evidence_localities(user) -> QuerySet[Locality]:
     if user.role in EVIDENCE_ROLES and user.locality_id is not None:
         q |= Q(pk=user.locality_id)
     return Locality.objects.filter(q).distinct()
+
+
+def evidence_scopes() -> list[tuple[int, ...]]:
+    """Every set of localities someone opens the dashboard over (``evidence_localities``'s
+    answers, as locality ids in name order): each admin's all, each coordinator's own plus
+    those they lead, each other lead's. Two queries, however many people."""
+    order = {
+        pk: i for i, pk in enumerate(Locality.objects.order_by("name").values_list("pk", flat=True))
+    }
+    scopes: dict[int, set[int]] = {}
+    for user_id, led in Locality.objects.filter(
+        lead__isnull=False, lead__is_active=True
+    ).values_list("lead_id", "pk"):
+        scopes.setdefault(user_id, set()).add(led)
+    people = User.objects.filter(is_active=True).filter(
+        Q(role=Role.ADMIN) | Q(role__in=EVIDENCE_ROLES, locality__isnull=False) | Q(pk__in=scopes)
+    )
+    for user_id, role, own in people.values_list("pk", "role", "locality_id"):
+        if role == Role.ADMIN:
+            scopes[user_id] = set(order)
+        elif role in EVIDENCE_ROLES and own is not None:
+            scopes.setdefault(user_id, set()).add(own)
+    distinct = {tuple(sorted(ids, key=order.__getitem__)) for ids in scopes.values() if ids}
+    return sorted(distinct, key=lambda ids: (len(ids), [order[i] for i in ids]))
+
+
+def default_period(today: date | None = None) -> Period:
+    """The period the dashboard shows when none is chosen: the last DEFAULT_DAYS days."""
+    today = today or timezone.localdate()
+    return Period(today - timedelta(days=DEFAULT_DAYS - 1), today)
 
 
 def local_midnight(day: date) -> datetime:

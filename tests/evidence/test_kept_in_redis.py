@@ -8,10 +8,18 @@ import time
 import uuid
 
 import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from evidence import metrics
-from evidence.scope import Period, locality_columns
+from evidence.scope import Period, default_period, evidence_scopes, locality_columns
+from evidence.tasks import keep_figures_ready
+from livingwell.enums import CoproductionModel, Role
+from livingwell.models import LocalityModel
+from tests.factories import LocalityFactory, UserFactory
 from tests.workers import redis_available
 
 from ..conftest import require_or_skip
@@ -87,3 +95,74 @@ def test_the_dashboard_works_when_its_cache_cannot_be_reached(
     make_escalation(west, at("2026-03-11 09:00"), triage=1)
     assert observations_shown(c.get(page)) == ["2"]  # nothing kept: worked out each time
     assert time.monotonic() - started < 5  # no waiting for a lock no one can hold
+
+
+# --- kept ready ahead ----------------------------------------------------------------------------
+
+
+def test_the_scopes_are_what_each_person_opens_the_dashboard_over(
+    west, east, coordinator, admin_user
+):
+    north = LocalityFactory(name="North Cornwall", slug="north-cornwall")
+    lead = UserFactory(role=Role.COORDINATOR, locality=west)
+    north.lead = lead
+    north.save()
+    team_lead = UserFactory(role=Role.TEAM_LEADER, locality=east)
+    east.lead = team_lead
+    east.save()
+    UserFactory(role=Role.COORDINATOR, locality=east, is_active=False)  # opens nothing
+    UserFactory(role=Role.VOLUNTEER, locality=east)  # sees no evidence
+    # Name order, as the dashboard's columns: East, North, West.
+    assert evidence_scopes() == [
+        (east.pk,),
+        (west.pk,),
+        (north.pk, west.pk),
+        (east.pk, north.pk, west.pk),
+    ]
+
+
+def test_with_each_process_its_own_cache_nothing_is_kept_ahead(west, coordinator, settings):
+    settings.EVIDENCE_FIGURES_SECONDS = 600
+    assert keep_figures_ready.delay().get() == 0
+
+
+def test_figures_are_kept_ready_ahead_for_each_scope(
+    real_redis_cache, client_for, coordinator, admin_user, west, east, make_escalation, settings
+):
+    settings.EVIDENCE_FIGURES_SECONDS = 600
+    LocalityModel.objects.create(
+        locality=west, model=CoproductionModel.FORMAL_MEETING, started_on=dt.date(2020, 1, 1)
+    )
+    yesterday = timezone.localtime() - dt.timedelta(days=1)
+    make_escalation(west, yesterday, triage=1)
+    with time_machine.travel(timezone.now(), tick=False):
+        kept_at = timezone.now()
+        # West alone (the coordinator's), both (the admin's), and both by model.
+        assert keep_figures_ready.delay().get() == 3
+    make_escalation(west, yesterday, triage=1)  # after: not in the kept figures
+    for user, query in [(coordinator, ""), (admin_user, ""), (admin_user, "?by=model")]:
+        if query:  # the by-model view of the default period
+            period = default_period()
+            query = f"?first={period.first}&last={period.last}&by=model"
+        with CaptureQueriesContext(connection) as queries:
+            response = client_for(user).get(reverse("evidence:dashboard") + query)
+        assert not any("escalations_escalation" in q["sql"] for q in queries.captured_queries)
+        assert response.context["figures"].at == kept_at
+    shown = client_for(coordinator).get(reverse("evidence:dashboard"))
+    assert observations_shown(shown) == ["1"]
+
+
+def test_nothing_is_kept_ahead_when_figures_are_not_kept(
+    real_redis_cache, west, coordinator, settings
+):
+    settings.EVIDENCE_FIGURES_SECONDS = 0
+    assert keep_figures_ready.delay().get() == 0
+
+
+def test_keeping_ready_runs_on_the_maintenance_queue_every_five_minutes():
+    from livingwell.celery import app
+
+    entry = app.conf.beat_schedule["evidence-keep-figures-ready"]
+    assert entry["task"] == keep_figures_ready.name
+    assert entry["schedule"] < 600  # more often than figures are kept: they never lapse
+    assert keep_figures_ready.queue == "maintenance"
