@@ -48,10 +48,8 @@ def matching_rule(*, kind: str, locality_id: int, urgency: str) -> RoutingRule |
     """The most specific active rule for this kind, locality and urgency (blank = any), then
     the lowest priority. A rule whose service is inactive is skipped."""
     rules = list(
-        RoutingRule.objects.filter(active=True)
-        .filter(Q(kind=kind) | Q(kind=""))
+        RoutingRule.objects.filter(active=True, kind__in=[kind, ""], urgency__in=[urgency, ""])
         .filter(Q(locality_id=locality_id) | Q(locality__isnull=True))
-        .filter(Q(urgency=urgency) | Q(urgency=""))
         .filter(Q(service__isnull=True) | Q(service__active=True))
         .select_related("service", "locality")  # both named in the routing's history
     )
@@ -86,10 +84,8 @@ def locality_coordinator(*, locality: Locality) -> User | None:
     """The locality's lead if they are an active coordinator there, otherwise its active
     coordinator with the fewest open escalations (ties: the longest-standing account)."""
     if locality.lead_id:
-        lead = User.objects.filter(
-            pk=locality.lead_id, is_active=True, role=Role.COORDINATOR, locality=locality
-        ).first()
-        if lead:
+        lead = locality.lead  # read with the locality where the caller selected it
+        if lead.is_active and lead.role == Role.COORDINATOR and lead.locality_id == locality.pk:
             return lead
     return (
         User.objects.filter(locality=locality, role=Role.COORDINATOR, is_active=True)

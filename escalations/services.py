@@ -338,7 +338,7 @@ def escalation_route(*, escalation_id: int, now: datetime | None = None) -> Rout
     mine = Q(pk=escalation_id, routing_status=RoutingStatus.CLAIMED, routing_claimed_at=now)
     try:
         with transaction.atomic():
-            escalation = Escalation.objects.select_related("locality").get(pk=escalation_id)
+            escalation = Escalation.objects.select_related("locality__lead").get(pk=escalation_id)
             if escalation.state != S.NEW:
                 # A person accepted or re-routed it before the task ran: nothing to route.
                 Escalation.objects.filter(mine).update(

@@ -350,3 +350,27 @@ def test_the_sweep_and_reminders_use_the_maintenance_queue():
     assert queue_of(tasks.remind_overdue) == "maintenance"
     assert queue_of(tasks.notify_outcome) == "notifications"
     assert queue_of(tasks.send_urgent_sms) == "notifications"
+
+
+@pytest.mark.parametrize(
+    "lead_is",
+    [
+        {"is_active": False},
+        {"role": Role.TEAM_LEADER},
+        {"locality": "east"},
+    ],
+    ids=["inactive", "not a coordinator", "of another locality"],
+)
+def test_a_lead_who_cannot_triage_here_is_passed_over(west, east, lead_is, make_escalation):
+    fields = {"role": Role.COORDINATOR, "locality": west, **lead_is}
+    if fields["locality"] == "east":
+        fields["locality"] = east
+    lead = UserFactory(**fields)
+    coordinator = UserFactory(role=Role.COORDINATOR, locality=west)
+    west.lead = lead
+    west.save()
+    assert routing.locality_coordinator(locality=west) == coordinator
+    escalation = make_escalation()
+    services.escalation_route(escalation_id=escalation.pk)
+    escalation.refresh_from_db()
+    assert escalation.owner == coordinator
