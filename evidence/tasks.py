@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import metrics
+from . import kept
 
 
 @shared_task(name="evidence.keep_figures_ready", queue="maintenance", acks_late=True)
 def keep_figures_ready() -> int:
     """Work out and keep the dashboard's default figures for everyone who opens it
-    (``metrics.keep_ready``); sends nothing. Returns how many views were kept."""
-    return metrics.keep_ready()
+    (``kept.keep_ready``); sends nothing. Returns how many views were kept."""
+    return kept.keep_ready()

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from livingwell.enums import Role
 from livingwell.models import LocalityModel
 
-from . import metrics
+from . import kept
 from .charts import charts_for
 from .forms import EvidenceForm
 from .scope import evidence_localities, locality_columns, model_columns
@@ -39,7 +39,7 @@ def _figures(form, localities):
         columns = model_columns(in_scope, period)
     else:
         columns = locality_columns(in_scope, period)
-    return metrics.figures(columns)
+    return kept.figures(columns)
 
 
 def _kept_for(seconds: int) -> str:
@@ -76,7 +76,7 @@ def dashboard(request):
             kept_for=_kept_for(settings.EVIDENCE_FIGURES_SECONDS),
             kept_seconds=settings.EVIDENCE_FIGURES_SECONDS,
             # The rendered charts and table are kept as long as the figures they show.
-            figures_key=f"{metrics.figures_key(shown.columns)}:{shown.at.timestamp()}",
+            figures_key=f"{kept.figures_key(shown.columns)}:{shown.at.timestamp()}",
             by=form.cleaned_data["by"],
         )
     return render(request, "evidence/dashboard.html", context)

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from evidence import metrics
+from evidence import kept
 from evidence.scope import Period, default_period, evidence_scopes, locality_columns
 from evidence.tasks import keep_figures_ready
 from livingwell.enums import CoproductionModel, Role
@@ -70,7 +70,7 @@ def test_figures_are_kept_in_redis_and_read_back(
     c = client_for(coordinator)
     page = reverse("evidence:dashboard") + MARCH
     assert observations_shown(c.get(page)) == ["1"]
-    key = metrics.figures_key(
+    key = kept.figures_key(
         locality_columns([west], Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31)))
     )
     stored = redis.Redis.from_url(url).keys(f"{prefix}:*{key}")

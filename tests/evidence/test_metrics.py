@@ -8,7 +8,6 @@ from django.db.models import F
 from pytest import approx
 
 from escalations.models import Escalation, Outcome
-from evidence import metrics
 from evidence.aggregates import DurationSeconds, PercentileCont, percentile
 from evidence.metrics import compute, escalation_figures
 from evidence.scope import Period, locality_columns, model_columns
@@ -343,67 +342,3 @@ def test_escalation_figures_is_one_query_on_postgresql(west, make_escalation):
     with CaptureQueriesContext(connection) as ctx:
         escalation_figures(locality_columns([west], MARCH), NOW)
     assert len(ctx) == 1
-
-
-# --- kept figures ------------------------------------------------------------------------------
-
-
-def test_a_request_waits_for_the_figures_another_is_working_out(west, monkeypatch, settings):
-    """While one request holds the right to work the figures out, another asking for the same
-    figures waits for them instead of running the same aggregates beside it."""
-    from django.core.cache import cache
-
-    settings.EVIDENCE_FIGURES_SECONDS = 600
-    columns = locality_columns([west], MARCH)
-    key = metrics.figures_key(columns)
-    assert cache.add(f"{key}:working", 1)  # another request is working them out
-    theirs = metrics.compute(columns, NOW)
-    worked = []
-    monkeypatch.setattr(metrics, "compute", lambda *a: worked.append(a))
-
-    def sleep(_seconds):  # they finish while this request waits
-        cache.set(key, theirs)
-
-    monkeypatch.setattr(metrics.time, "sleep", sleep)
-    assert metrics.figures(columns) is not None
-    assert metrics.figures(columns).at == NOW
-    assert worked == []
-    assert cache.get(f"{key}:working") == 1  # their right, not this request's to give back
-
-
-def test_a_request_that_waits_too_long_works_the_figures_out_itself(west, monkeypatch, settings):
-    from django.core.cache import cache
-
-    settings.EVIDENCE_FIGURES_SECONDS = 600
-    monkeypatch.setattr(metrics, "WAIT_SECONDS", 0)
-    columns = locality_columns([west], MARCH)
-    key = metrics.figures_key(columns)
-    cache.add(f"{key}:working", 1)
-    got = metrics.figures(columns)
-    assert got.row("Observations").values == [0]
-    assert cache.get(key) is not None
-    assert cache.get(f"{key}:working") == 1
-
-
-def test_the_key_names_the_localities_the_windows_and_the_labels(west, east):
-    assert metrics.figures_key(locality_columns([west], MARCH)) != metrics.figures_key(
-        locality_columns([east], MARCH)
-    )
-    april = Period(dt.date(2026, 4, 1), dt.date(2026, 4, 30))
-    assert metrics.figures_key(locality_columns([west], MARCH)) != metrics.figures_key(
-        locality_columns([west], april)
-    )
-    assert metrics.figures_key(locality_columns([west], MARCH)) == metrics.figures_key(
-        locality_columns([west], MARCH)
-    )
-
-
-def test_the_key_changes_with_the_fields_of_what_is_kept(west, monkeypatch):
-    """Figures pickled by code whose classes had other fields are never read back."""
-    columns = locality_columns([west], MARCH)
-    before = metrics.figures_key(columns)
-    monkeypatch.setattr(metrics, "KEPT_SHAPE", metrics._kept_shape())
-    assert metrics.figures_key(columns) == before
-    monkeypatch.setattr(metrics.Row, "__dataclass_fields__", {})
-    monkeypatch.setattr(metrics, "KEPT_SHAPE", metrics._kept_shape())
-    assert metrics.figures_key(columns) != before
