@@ -42,7 +42,7 @@ def evidence_localities(user) -> QuerySet[Locality]:
 def evidence_scopes() -> list[tuple[int, ...]]:
     """Every set of localities someone opens the dashboard over (``evidence_localities``'s
     answers, as locality ids in name order): each admin's all, each coordinator's own plus
-    those they lead, each other lead's. Two queries, however many people."""
+    those they lead, each other lead's. Three queries, however many people."""
     order = {
         pk: i for i, pk in enumerate(Locality.objects.order_by("name").values_list("pk", flat=True))
     }
