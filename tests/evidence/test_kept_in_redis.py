@@ -166,3 +166,17 @@ def test_keeping_ready_runs_on_the_maintenance_queue_every_five_minutes():
     assert entry["task"] == keep_figures_ready.name
     assert entry["schedule"] < 600  # more often than figures are kept: they never lapse
     assert keep_figures_ready.queue == "maintenance"
+
+
+def test_the_scopes_cost_three_queries_however_many_people(west, east, django_assert_num_queries):
+    for _ in range(2):
+        UserFactory(role=Role.COORDINATOR, locality=west)
+    with django_assert_num_queries(3):
+        few = evidence_scopes()
+    for _ in range(20):
+        UserFactory(role=Role.COORDINATOR, locality=east)
+        UserFactory(role=Role.ADMIN, locality=None)
+    with django_assert_num_queries(3):
+        many = evidence_scopes()
+    assert few == [(west.pk,)]
+    assert many == [(east.pk,), (west.pk,), (east.pk, west.pk)]
