@@ -230,10 +230,6 @@ def observation_create(
     them later. The form's ``submission_key`` makes a double submit return the first
     observation (``created`` is False) instead of making a second.
     """
-    if submission_key is not None:
-        existing = Observation.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            return existing, False
     if (
         client.locality_id != volunteer.locality_id
         or not Assignment.objects.filter(
@@ -288,7 +284,9 @@ def observation_create(
                 request=request,
             )
     except IntegrityError:
-        # Two submits of one form raced: the other one won, so this is the same observation.
+        # The form was sent before (a double tap, a resend after a lost answer), or two sends
+        # raced: the first one's observation is this one. Caught rather than looked for first,
+        # so that a first send, nearly every one, costs no read.
         existing = Observation.objects.filter(submission_key=submission_key).first()
         if submission_key is None or existing is None:
             raise
