@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import traceback
 from pathlib import Path
 
 # Playwright's sync API keeps an event loop running in the test thread, and Django then refuses
@@ -49,6 +50,40 @@ VIEWPORTS = {
 
 def screenshot_dir() -> Path:
     return Path(os.environ.get("SCREENSHOT_DIR") or "test-artifacts/screenshots")
+
+
+# The test running now, for the live server's error log below (its thread knows no test).
+_running = {"test": "no test"}
+
+
+@pytest.fixture(autouse=True)
+def _name_the_running_test(request):
+    _running["test"] = request.node.nodeid
+    yield
+    _running["test"] = f"after {request.node.nodeid}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_errors_kept():
+    """The live server reports an error it could not answer (not a dropped connection, which
+    it ignores) by printing it to stderr, where pytest's capture splits the heading from its
+    traceback. Keep each whole, with the test that was running, in ``live-server-errors.txt``
+    beside the screenshots."""
+    from django.core.servers import basehttp
+
+    original = basehttp.WSGIServer.handle_error
+
+    def handle_error(self, request, client_address):
+        folder = screenshot_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / "live-server-errors.txt").open("a") as log:
+            log.write(f"--- {_running['test']}, request from {client_address}\n")
+            traceback.print_exc(file=log)
+        original(self, request, client_address)
+
+    basehttp.WSGIServer.handle_error = handle_error
+    yield
+    basehttp.WSGIServer.handle_error = original
 
 
 @pytest.fixture(scope="session")
