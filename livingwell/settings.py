@@ -151,12 +151,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # CACHE_URL=redis://host:6379/2 so that every gunicorn worker on every machine shares one copy
 # and the figures are worked out once, not once per worker.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The cache only saves work: with Redis away, pages work their figures out again instead of
+# failing, and an unreachable Redis costs a request at most a second.
+REDIS_CACHE_OPTIONS = {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
-    # The cache only saves work: with Redis away, pages work their figures out again instead
-    # of failing, and an unreachable Redis costs a request at most a second.
-    CACHES["default"].setdefault("OPTIONS", {}).update(
-        {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
-    )
+    CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 AUTH_USER_MODEL = "livingwell.User"

@@ -14,13 +14,18 @@ from .models import Notification, User
 
 logger = logging.getLogger(__name__)
 
+# Emails: acknowledged when sent, retried with backoff while the mail server fails.
+EMAIL_TASK = {
+    "acks_late": True,
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
+
 
 @shared_task(
     name="livingwell.send_notification_email",
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
+    **EMAIL_TASK,
 )
 def send_notification_email(*, notification_id: int) -> None:
     """Email one notification, once: a conditional update claims it before sending."""
@@ -45,10 +50,7 @@ def send_notification_email(*, notification_id: int) -> None:
 
 @shared_task(
     name="livingwell.send_invitation_email",
-    acks_late=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
+    **EMAIL_TASK,
 )
 def send_invitation_email(*, user_id: int, by_id: int) -> bool:
     """Email a new user the link to choose their password (``invitation_email``). The link is

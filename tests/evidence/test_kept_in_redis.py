@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -35,11 +36,7 @@ def redis_cache(url: str, prefix: str) -> dict:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": prefix,
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-            },
+            "OPTIONS": settings.REDIS_CACHE_OPTIONS,  # what production runs with
         }
     }
 
