@@ -127,6 +127,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "livingwell.context_processors.navigation",
             ],
+            # Django's date filter, same output, quick enough for every row of a list.
+            "builtins": ["livingwell.templatetags.dates"],
         },
     }
 ]
