@@ -289,9 +289,13 @@ def triage_queue(request):
     filter_form = forms.TriageFilterForm(request.GET or None, user=user)
     filters = filter_form.filters() if request.GET else {}
     qs = selectors.triage_queue(user, filters=filters)
-    page = Paginator(qs, TRIAGE_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode([(k, v) for k, vs in request.GET.lists() if k != "page" for v in vs])
     counts = selectors.queue_counts(user)
+    paginator = Paginator(qs, TRIAGE_PAGE_SIZE)
+    if not any(filters.values()):
+        # Unfiltered, the queue is the open escalations just counted: one COUNT fewer.
+        paginator.count = counts["open"]
+    page = paginator.get_page(request.GET.get("page"))
+    query = urlencode([(k, v) for k, vs in request.GET.lists() if k != "page" for v in vs])
     return render(
         request,
         "escalations/triage/queue.html",

@@ -95,9 +95,21 @@ def test_queue_is_paginated(client_for, coordinator, make_escalation):
     for _ in range(51):
         make_escalation()
     web = client_for(coordinator)
-    first = web.get(TRIAGE).content.decode()
-    assert len(rows(first)) == 50 and "Page 1 of 2" in first
-    assert len(rows(web.get(f"{TRIAGE}?page=2").content.decode())) == 1
+    with CaptureQueriesContext(connection) as queries:
+        first = web.get(TRIAGE).content.decode()
+    assert len(rows(first)) == 50 and "Page 1 of 2" in first and "51 in all" in first
+    # Unfiltered, the queue's length is the open count at the top: counted once, not twice.
+    counts = [
+        q["sql"] for q in queries if "COUNT(" in q["sql"] and "escalations_escalation" in q["sql"]
+    ]
+    assert len(counts) == 1, counts
+    second = web.get(f"{TRIAGE}?page=2").content.decode()
+    assert len(rows(second)) == 1 and "51 in all" in second
+    Escalation.objects.filter(pk=make_escalation().pk).update(
+        state=EscalationState.CLOSED, closed_at=timezone.now()
+    )
+    closed = web.get(f"{TRIAGE}?state=closed").content.decode()
+    assert len(rows(closed)) == 1 and "1 in all" in closed
 
 
 def test_queue_query_count_does_not_grow_with_rows(
