@@ -14,6 +14,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from livingwell.choices import ChoiceLabels
 from livingwell.models import Locality, Practice
 from volunteers.models import Volunteer
 
@@ -21,7 +22,7 @@ from .enums import ClientStatus, ConsentAction, ConsentMethod, ConsentScope, Nee
 from .validators import validate_nhs_number
 
 
-class Client(models.Model):
+class Client(ChoiceLabels, models.Model):
     """An older person Living Well visits. Created and changed through
     ``clients.services.client_create`` and ``client_update`` (audited)."""
 

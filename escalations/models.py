@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import Client
+from livingwell.choices import ChoiceLabels
 from livingwell.models import Locality, Practice
 from volunteers.models import Volunteer
 
@@ -141,7 +142,7 @@ class OnCallShift(models.Model):
         return f"{self.team_leader} on call for {self.locality} from {self.starts_at:%d %b %H:%M}"
 
 
-class Observation(models.Model):
+class Observation(ChoiceLabels, models.Model):
     """What a volunteer noticed. Saved at once; its escalation is routed after the commit."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="observations")
@@ -173,7 +174,7 @@ class Observation(models.Model):
         return f"{self.get_kind_display()} for {self.client} ({self.created_at:%d %b %Y})"
 
 
-class Escalation(models.Model):
+class Escalation(ChoiceLabels, models.Model):
     """The work that follows one observation. See ``escalations.services`` for transitions."""
 
     observation = models.OneToOneField(
@@ -263,7 +264,7 @@ class Escalation(models.Model):
         )
 
 
-class EscalationEvent(models.Model):
+class EscalationEvent(ChoiceLabels, models.Model):
     """One step in an escalation's history: who did what, when."""
 
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
@@ -288,7 +289,7 @@ class EscalationEvent(models.Model):
         return f"{self.at:%d %b %H:%M} {self.action}"
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels, models.Model):
     """What was sent to a service from the directory, when, and by which channel."""
 
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="referrals")
@@ -374,7 +375,7 @@ class OutcomeResponse(models.Model):
         return f"{self.get_kind_display()} on escalation {self.outcome.escalation_id}"
 
 
-class Story(models.Model):
+class Story(ChoiceLabels, models.Model):
     """An anonymised success story, shared with every volunteer of the locality.
 
     Written only where the client consents to an anonymised story; published only when the

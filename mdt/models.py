@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from escalations.models import Escalation
+from livingwell.choices import ChoiceLabels
 from livingwell.models import Practice
 from volunteers.models import Volunteer
 
@@ -52,7 +53,7 @@ class StandingMember(models.Model):
         return self.member_role in CORE_MEMBER_ROLES
 
 
-class Meeting(models.Model):
+class Meeting(ChoiceLabels, models.Model):
     """One MDT meeting of a practice."""
 
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="mdt_meetings")
@@ -105,7 +106,7 @@ class Meeting(models.Model):
         return self.state != MeetingState.HELD
 
 
-class MeetingMember(models.Model):
+class MeetingMember(ChoiceLabels, models.Model):
     """Who sits on one meeting, by their MDT role."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="members")

@@ -12,12 +12,13 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from livingwell.choices import ChoiceLabels
 from livingwell.models import Locality
 
 from .enums import MdtWish, TrainingModule, VolunteerStatus
 
 
-class Volunteer(models.Model):
+class Volunteer(ChoiceLabels, models.Model):
     """A volunteer's profile. Changed through ``volunteers.services``."""
 
     user = models.OneToOneField(
