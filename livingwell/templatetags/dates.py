@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 
 from django import template
 from django.template import defaultfilters
@@ -71,7 +72,7 @@ def _compile(fmt: str, language: str) -> tuple[list[Part], bool] | None:
             if field is None:
                 return None
             needs_time |= field[0]
-            parts.append(lambda v, f=field[1]: f(v, names))
+            parts.append(partial(field[1], n=names))
         elif piece:
             parts.append(re_escaped.sub(r"\1", piece))
     return parts, needs_time
