@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -143,7 +143,7 @@ def my_observations(request):
         raise PermissionDenied
     qs = (
         selectors.observations_for(request.user)
-        .select_related("client", "escalation__outcome")
+        .select_related("client", "escalation")
         .only(
             "id",
             "kind",
@@ -154,9 +154,16 @@ def my_observations(request):
             "client__last_name",
             "escalation__id",
             "escalation__state",
-            "escalation__outcome__id",
-            "escalation__outcome__message_for_volunteer",
-            "escalation__outcome__volunteer_seen_at",
+        )
+        # A flag, not the outcome: a row without one would fail a lookup in the template.
+        .annotate(
+            news=ExpressionWrapper(
+                Q(
+                    escalation__outcome__isnull=False,
+                    escalation__outcome__volunteer_seen_at__isnull=True,
+                ),
+                output_field=BooleanField(),
+            )
         )
         .order_by("-created_at", "-id")
     )

@@ -1,7 +1,8 @@
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 
 from .models import Notification
 from .navigation import nav_for
+from .reversing import reverse
 
 
 def navigation(request):

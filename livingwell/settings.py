@@ -127,8 +127,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "livingwell.context_processors.navigation",
             ],
-            # Django's date filter, same output, quick enough for every row of a list.
-            "builtins": ["livingwell.templatetags.dates"],
+            # Django's date filter and url tag, same output, quick enough for every row of a
+            # list.
+            "builtins": ["livingwell.templatetags.dates", "livingwell.templatetags.urls"],
         },
     }
 ]

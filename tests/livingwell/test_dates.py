@@ -70,7 +70,7 @@ def test_date_filter_is_the_builtin_and_shows_local_time():
     rendered = Template('{{ at|date:"D j M H:i" }}|{{ day|date:"j F Y" }}|{{ none|date:"j M" }}')
     out = rendered.render(Context({"at": late, "day": dt.date(2026, 1, 2), "none": None}))
     assert out == "Sat 1 Aug 00:30|2 January 2026|"
-    assert rendered.engine.template_builtins[-1].filters["date"] is dates.date
+    assert any(lib.filters.get("date") is dates.date for lib in rendered.engine.template_builtins)
 
 
 def test_date_filter_escapes_backslashed_characters_as_django_does():
