@@ -12,12 +12,22 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
+from django.urls import reverse
 from django.utils import timezone
 
+from clients.consent import client_consents_to
+from clients.enums import ConsentScope
 from clients.models import Assignment, Client, ConsentRecord
 from clients.selectors import clients_for
-from escalations.enums import EscalationState, RoutingStatus
-from escalations.models import Escalation, EscalationEvent, Observation, Outcome, Referral
+from escalations.enums import EscalationState, RoutingStatus, StoryState
+from escalations.models import (
+    Escalation,
+    EscalationEvent,
+    Observation,
+    Outcome,
+    Referral,
+    Story,
+)
 from livingwell.enums import Role
 from livingwell.management.commands.seed_scale import (
     REPRESENTATIVES,
@@ -294,3 +304,25 @@ def test_seed_scale_again_adds_no_mdts():
     assert before["mdt.Meeting"] > 0 and before["mdt.AgendaItem"] > 0
     assert "nothing to add" in seed(**MDT_SIZES)
     assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_seed_scale_writes_stories_only_where_they_may_be_shared(client):
+    seed(observations=200)
+
+    stories = Story.objects.select_related("escalation__observation__client", "escalation__outcome")
+    assert stories.filter(state=StoryState.PUBLISHED).exists()
+    for story in stories:
+        escalation = story.escalation
+        assert escalation.state == EscalationState.CLOSED and escalation.outcome.went_well
+        assert story.locality_id == escalation.locality_id
+        assert client_consents_to(escalation.observation.client, ConsentScope.ANONYMISED_STORY)
+        assert (story.published_at is not None) == (story.state == StoryState.PUBLISHED)
+    # The representative volunteer's stories page shows them.
+    volunteer = User.objects.get(username=REPRESENTATIVES[Role.VOLUNTEER])
+    client.force_login(volunteer)
+    page = client.get(reverse("escalations:stories", args=[volunteer.locality.slug]))
+    published = stories.filter(locality=volunteer.locality, state=StoryState.PUBLISHED)
+    assert page.status_code == 200
+    assert page.content.decode().count('<article class="lw-story">') == min(published.count(), 20)
+    assert published.exists()

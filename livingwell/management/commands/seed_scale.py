@@ -33,6 +33,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -51,6 +52,7 @@ from escalations.enums import (
     ObservationKind,
     ReferralChannel,
     RoutingStatus,
+    StoryState,
     TriageRole,
     Urgency,
 )
@@ -64,6 +66,7 @@ from escalations.models import (
     Referral,
     RoutingRule,
     Service,
+    Story,
     UrgencyPolicy,
 )
 from livingwell.enums import CoproductionModel, Role
@@ -216,6 +219,41 @@ URGENCY_WEIGHTS = {Urgency.KEEP_AN_EYE: 50, Urgency.WORRIED: 35, Urgency.URGENT:
 RECENT_PER_LOCALITY = 100
 RECENT_WINDOW = timedelta(days=7)
 REP_OBSERVATIONS = 30
+# Success stories (seed s5): written for about one in STORY_EVERY of the cases that closed well
+# for a client consenting to an anonymised story, and at least STORIES_PER_LOCALITY in each
+# locality (the stories page shows 20), so the page is as full in a small world as in a large
+# one. Anonymised: nothing in them says who the client is.
+STORY_EVERY = 50
+STORIES_PER_LOCALITY = 30
+STORY_PUBLISHED_SHARE = 0.85
+STORIES = [
+    (
+        "Back at the lunch club",
+        "A volunteer noticed that the lady she visits had seen nobody since a friend moved "
+        "away. We put her in touch with a befriending service and she now goes to a lunch club "
+        "every week.",
+    ),
+    (
+        "A lift to the surgery",
+        "The bus to the village surgery stopped running and appointments were being missed. "
+        "The community transport scheme now takes him, and he has not missed one since.",
+    ),
+    (
+        "Rails by the back door",
+        "After a fall on the back step, the volunteer told us. The home adaptations team fitted "
+        "two rails within a fortnight.",
+    ),
+    (
+        "Help with the forms",
+        "Letters about benefits were piling up unopened. A welfare adviser visited, and the "
+        "household now receives the allowance it was entitled to.",
+    ),
+    (
+        "Tablets sorted",
+        "The volunteer noticed boxes of tablets that had not been opened. The practice "
+        "pharmacist reviewed the medicines and set up a weekly pack.",
+    ),
+]
 
 # name, medical, kinds handled, what they can help with
 SERVICE_CATALOGUE = [
@@ -542,6 +580,7 @@ class Seeder:
         self.seed_volunteers()
         self.seed_clients()
         self.seed_observations()
+        self.seed_stories()
         self.seed_meetings()
         self.seed_mdts()
         self.seed_second_factors()
@@ -554,6 +593,61 @@ class Seeder:
                 for table in sorted(self.writer.touched):
                     cursor.execute(f'{verb} "{table}"')
             self.log(f"  vacuum analyse: {time.monotonic() - t:.1f} s")
+
+    def seed_stories(self) -> None:
+        scale = Escalation.objects.filter(locality_id__in=self.localities)
+        if Story.objects.filter(locality_id__in=self.localities).exists():
+            self.log("  stories: there, none added")
+            return
+        consent_now = Subquery(
+            ConsentRecord.objects.filter(
+                client=OuterRef("observation__client_id"), scope=ConsentScope.ANONYMISED_STORY
+            )
+            .order_by("-recorded_at", "-id")
+            .values("action")[:1]
+        )
+        cases: dict[int, list[tuple]] = {loc: [] for loc in self.localities}
+        rows = (
+            scale.filter(state=EscalationState.CLOSED, outcome__went_well=True)
+            .annotate(consent=consent_now)
+            .filter(consent=ConsentAction.GIVEN)
+            .order_by("locality_id", "closed_at", "id")
+            .values_list("locality_id", "id", "owner_id", "closed_at")
+        )
+        for loc, *case in rows.iterator(chunk_size=10_000):
+            cases[loc].append(case)
+        rng = random.Random(self.o["seed"] * 31)
+        w = self.writer
+        added = 0
+        with transaction.atomic():
+            for loc, found in cases.items():
+                n = min(len(found), max(STORIES_PER_LOCALITY, len(found) // STORY_EVERY))
+                # Evenly over the period, the newest always among them.
+                chosen = [found[len(found) - 1 - (i * len(found)) // n] for i in range(n)]
+                for eid, owner, closed in chosen:
+                    title, body = rng.choice(STORIES)
+                    written = closed + timedelta(days=rng.uniform(1, 10))
+                    published = rng.random() < STORY_PUBLISHED_SHARE and written <= self.now
+                    (sid,) = w.ids(Story, 1)
+                    w.add(
+                        Story,
+                        id=sid,
+                        escalation_id=eid,
+                        locality_id=loc,
+                        title=title,
+                        body=body,
+                        state=StoryState.PUBLISHED if published else StoryState.DRAFT,
+                        written_by_id=owner,
+                        created_at=min(written, self.now),
+                        updated_at=min(written, self.now),
+                        published_at=written if published else None,
+                        published_by_id=owner if published else None,
+                        unpublished_at=None,
+                        unpublished_reason="",
+                    )
+                    added += 1
+            w.flush()
+        self.log(f"  stories: {added:,} added")
 
     def seed_meetings(self) -> None:
         """Peer support (seed s3.1, s3.2): a locality running the formal model meets monthly,
