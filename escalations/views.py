@@ -24,6 +24,8 @@ from clients.consent import current_consents
 from clients.enums import ConsentScope
 from livingwell.audit import audit
 from livingwell.enums import LOCALITY_STAFF_ROLES, AuditAction, Role
+from livingwell.models import User
+from volunteers.models import Volunteer
 
 from . import forms, selectors, services
 from .enums import (
@@ -56,20 +58,22 @@ def _require(user, perm: str) -> None:
         raise PermissionDenied
 
 
-def _escalation_or_404(user, pk: int, perm: str = "escalations.view_escalation") -> Escalation:
+ESCALATION_RELATED = (
+    "observation__client__practice",
+    "observation__volunteer__user",
+    "observation__logged_by",
+    "owner",
+    "service",
+    "locality",
+)
+
+
+def _escalation_or_404(
+    user, pk: int, perm: str = "escalations.view_escalation", related=ESCALATION_RELATED
+) -> Escalation:
     _require(user, "escalations.view_escalation")
     _require(user, perm)
-    return get_object_or_404(
-        selectors.escalations_for(user).select_related(
-            "observation__client__practice",
-            "observation__volunteer__user",
-            "observation__logged_by",
-            "owner",
-            "service",
-            "locality",
-        ),
-        pk=pk,
-    )
+    return get_object_or_404(selectors.escalations_for(user).select_related(*related), pk=pk)
 
 
 def _error_title(form) -> str:
@@ -322,9 +326,24 @@ def triage_queue(request):
 
 @login_required
 def escalation_detail(request, pk: int):
-    escalation = _escalation_or_404(request.user, pk)
+    # The people and the service the page names come in two small queries: joined to the
+    # escalation, they made a ten-table query that PostgreSQL took 2-7 ms to plan at 1M (and
+    # 0.4 ms to run); these three plan in well under a millisecond together.
+    escalation = _escalation_or_404(
+        request.user, pk, related=("observation__client__practice", "locality", "service")
+    )
     observation = escalation.observation
     client = observation.client
+    observation.volunteer = Volunteer.objects.select_related("user").get(
+        pk=observation.volunteer_id
+    )
+    volunteer_user = observation.volunteer.user
+    people = User.objects.in_bulk(
+        {observation.logged_by_id, escalation.owner_id} - {None, volunteer_user.pk}
+    )
+    people[volunteer_user.pk] = volunteer_user
+    observation.logged_by = people[observation.logged_by_id]
+    escalation.owner = people.get(escalation.owner_id)
     events = list(
         EscalationEvent.objects.filter(escalation=escalation)
         .select_related("actor")
