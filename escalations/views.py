@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from clients.consent import current_consents
 from clients.enums import ConsentScope
 from livingwell.audit import audit
+from livingwell.choices import labels_of
 from livingwell.enums import LOCALITY_STAFF_ROLES, AuditAction, Role
 from livingwell.models import User
 from volunteers.models import Volunteer
@@ -145,33 +146,34 @@ def my_observations(request):
     _require(request.user, "escalations.view_observation")
     if request.user.role != Role.VOLUNTEER:
         raise PermissionDenied
+    # Rows, not model instances (three a row), with the labels worked out once here; "news"
+    # is an outcome the volunteer has not read yet.
     qs = (
         selectors.observations_for(request.user)
-        .select_related("client", "escalation")
-        .only(
+        .order_by("-created_at", "-id")
+        .values(
             "id",
             "kind",
             "urgency",
             "created_at",
             "by_phone",
-            "client__first_name",
-            "client__last_name",
-            "escalation__id",
-            "escalation__state",
-        )
-        # A flag, not the outcome: a row without one would fail a lookup in the template.
-        .annotate(
+            client_first_name=F("client__first_name"),
+            client_last_name=F("client__last_name"),
+            state=F("escalation__state"),
             news=ExpressionWrapper(
                 Q(
                     escalation__outcome__isnull=False,
                     escalation__outcome__volunteer_seen_at__isnull=True,
                 ),
                 output_field=BooleanField(),
-            )
+            ),
         )
-        .order_by("-created_at", "-id")
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    kinds, urgencies = labels_of(Observation, "kind"), labels_of(Observation, "urgency")
+    for row in page.object_list:
+        row["kind_label"] = kinds.get(row["kind"], row["kind"])
+        row["urgency_label"] = urgencies.get(row["urgency"], row["urgency"])
     return render(request, "escalations/observation/mine.html", {"page": page})
 
 
@@ -306,6 +308,7 @@ def triage_queue(request):
         # Unfiltered, the queue is the open escalations just counted: one COUNT fewer.
         paginator.count = counts["open"]
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.triage_rows(page.object_list)
     query = urlencode([(k, v) for k, vs in request.GET.lists() if k != "page" for v in vs])
     return render(
         request,

@@ -14,10 +14,18 @@ from django.utils.hashable import make_hashable
 _labels: dict = {}
 
 
+def labels_of(model, field_name: str) -> dict:
+    """A field's choices as ``{value: label}``, for pages that read rows rather than model
+    instances: ``labels.get(value, value)`` is what ``get_FOO_display()`` shows."""
+    field = model._meta.get_field(field_name)
+    labels = _labels.get(field)
+    if labels is None:
+        labels = _labels[field] = {make_hashable(k): v for k, v in field.flatchoices}
+    return labels
+
+
 class ChoiceLabels:
     def _get_FIELD_display(self, field):  # noqa: N802 - the name Django's partialmethod calls
-        labels = _labels.get(field)
-        if labels is None:
-            labels = _labels[field] = {make_hashable(k): v for k, v in field.flatchoices}
+        labels = labels_of(type(self), field.name)
         value = getattr(self, field.attname)
         return force_str(labels.get(make_hashable(value), value), strings_only=True)

@@ -133,7 +133,13 @@ class User(AbstractUser):
         ordering = ["first_name", "last_name", "username"]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return self.name_of(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_of(first_name: str, last_name: str, username: str) -> str:
+        """How a user is named on every page (``str(user)``), from the three columns alone,
+        for lists that read rows rather than users."""
+        return f"{first_name} {last_name}".strip() or username
 
     @property
     def is_volunteer(self) -> bool:

@@ -323,3 +323,41 @@ def test_refer_without_consent_or_reason_is_explained_on_the_form(
     )
     assert "has not consented to sharing with Living Well partners" in response.content.decode()
     assert not Referral.objects.exists()
+
+
+def test_queue_rows_say_what_the_escalations_themselves_say(
+    client_for, admin_user, coordinator, team_leader, make_escalation, east_client, other_volunteer
+):
+    """The queue reads rows, not escalations: each label, owner and overdue flag is the
+    model's own (``get_FOO_display``, ``str(owner)``, ``is_overdue``)."""
+    now = timezone.now()
+    routed = make_escalation(urgency=Urgency.URGENT, kind=ObservationKind.FALL)
+    services.escalation_route(escalation_id=routed.pk)
+    nameless = make_escalation(kind=ObservationKind.MONEY)
+    team_leader.first_name = team_leader.last_name = ""
+    team_leader.save()
+    Escalation.objects.filter(pk=nameless.pk).update(
+        owner=team_leader, created_at=now - dt.timedelta(days=2), due_at=now - dt.timedelta(days=1)
+    )
+    failed = make_escalation(urgency=Urgency.KEEP_AN_EYE)
+    services.routing_record_failure(escalation_id=failed.pk, error="Nobody on call")
+    east = make_escalation(client=east_client, by=other_volunteer)
+    Escalation.objects.filter(pk=east.pk).update(owner=coordinator)
+
+    body = client_for(admin_user).get(TRIAGE).content.decode()
+    table = body[body.index("<tbody") : body.index("</tbody>")]
+    shown = re.findall(r"<tr .*?</tr>", table, re.S)
+    escalations = Escalation.objects.select_related("owner", "locality", "observation__client")
+    expected = sorted(escalations, key=lambda e: (e.urgency_rank, e.created_at, e.pk))
+    assert len(shown) == len(expected) == 4
+    for row, e in zip(shown, expected, strict=True):
+        client = e.observation.client
+        assert f"{e.get_kind_display()}: {client.first_name} {client.last_name}</a>" in row
+        assert f"{e.locality.name}</span>" in row
+        assert f">{e.get_urgency_display()}</strong>" in row
+        assert f'data-label="State">{e.get_state_display()}' in row
+        assert f'data-label="Owner">{e.owner if e.owner else "Nobody yet"}</td>' in row
+        assert ("lw-row--overdue" in row) == e.is_overdue
+        assert ("Routing failed" in row) == (e.routing_status == RoutingStatus.FAILED)
+    assert 'data-label="Owner">tessa</td>' in table  # no name: the username, as str(user)
+    assert table.count("lw-row--overdue") == 1
