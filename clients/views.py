@@ -26,7 +26,14 @@ from .filters import ClientFilter
 from .forms import AssignForm, ClientForm, ConsentForm, EndAssignmentForm, NeedForm
 from .models import Assignment, Client, ConsentRecord, Need
 from .panels import panels_for
-from .selectors import client_list_for, clients_for, my_clients, volunteer_suggestions
+from .selectors import (
+    client_list_for,
+    client_rows,
+    clients_for,
+    my_clients,
+    volunteer_suggestions,
+    with_volunteers,
+)
 from .services import (
     CLIENT_FIELDS,
     AssignmentRefused,
@@ -56,9 +63,11 @@ def client_list(request):
     data.pop("page", None)
     if "status" not in request.GET:
         data["status"] = ClientStatus.ACTIVE
-    filterset = ClientFilter(data, queryset=client_list_for(request.user), user=request.user)
-    rows = filterset.qs if filterset.is_valid() else Client.objects.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    clients = client_list_for(request.user)
+    filterset = ClientFilter(data, queryset=clients, user=request.user)
+    clients = filterset.qs if filterset.is_valid() else clients.none()
+    page = Paginator(client_rows(clients), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_volunteers(page.object_list)
     return render(
         request,
         "clients/client/list.html",

@@ -560,3 +560,32 @@ def test_home_panel_counts_a_localitys_unvisited_clients(
     page = body(client_for(coordinator).get(reverse("home")))
     assert "1 active client without a volunteer." in page
     assert "?status=active&amp;has_volunteer=no" in page
+
+
+def test_client_list_rows_show_practice_volunteers_consent_and_status(
+    client_for, coordinator, west_client, west, west_practice
+):
+    """Each row: the name linking to the client, the practice, every volunteer visiting now
+    (first assigned first, by name or username) or "None", each consent and the status."""
+    first = ready_volunteer(west)
+    second = ready_volunteer(west)
+    second.user.first_name = second.user.last_name = ""
+    second.user.save()
+    both = ClientFactory(first_name="Demelza", last_name="Angove", practice=west_practice)
+    assignment_create(client=both, volunteer=first, by=coordinator)
+    assignment_create(client=both, volunteer=second, by=coordinator)
+    ConsentRecordFactory(client=both, scope=ConsentScope.ANONYMISED_STORY)
+    alone = ClientFactory(first_name="Jago", last_name="Annear", practice=west_practice)
+
+    page = body(client_for(coordinator).get(reverse("clients:list")))
+    rows = {}
+    for row in re.findall(r'<tr class="govuk-table__row">.*?</tr>', page, re.S):
+        link = re.search(r'href="/clients/(\d+)/">([^<]+)</a>', row)
+        if link:
+            rows[int(link.group(1))] = row
+    row = rows[both.pk]
+    assert ">Angove, Demelza</a>" in row and f">{west_practice.name}</td>" in row
+    assert f">{first.user}, {second.user.username}</td>" in row
+    assert "<li>Partners: no</li>" in row and "<li>Story: yes</li>" in row
+    assert ">Active</td>" in row
+    assert 'govuk-tag--yellow">None</strong>' in rows[alone.pk]
