@@ -66,7 +66,9 @@ def client_list(request):
     clients = client_list_for(request.user)
     filterset = ClientFilter(data, queryset=clients, user=request.user)
     clients = filterset.qs if filterset.is_valid() else clients.none()
-    page = Paginator(client_rows(clients), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(client_rows(clients), PAGE_SIZE)
+    paginator.count = clients.count()  # without the practice the rows join
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = with_volunteers(page.object_list)
     return render(
         request,

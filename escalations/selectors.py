@@ -39,10 +39,10 @@ def escalations_for(user) -> QuerySet[Escalation]:
     return Escalation.objects.none()
 
 
-def triage_queue(user, *, filters: dict | None = None) -> QuerySet[dict]:
+def triage_queue(user, *, filters: dict | None = None) -> QuerySet[Escalation]:
     """The triage queue: open escalations of the user's locality (or every locality for an
-    admin), urgent first then oldest, as rows of the columns the page shows (``triage_rows``
-    adds the labels)."""
+    admin), urgent first then oldest. The page reads ``triage_values`` of it, and
+    ``triage_rows`` adds the labels."""
     filters = filters or {}
     qs = escalations_for(user)
     states = filters.get("state") or []
@@ -63,9 +63,14 @@ def triage_queue(user, *, filters: dict | None = None) -> QuerySet[dict]:
         qs = qs.filter(locality=filters["locality"])
     if filters.get("overdue"):
         qs = qs.filter(due_at__lt=timezone.now())
-    # Rows, not model instances: the page shows 50 of them, and five model instances a row
-    # took longer to make than the query took to run.
-    return qs.order_by("urgency_rank", "created_at", "id").values(
+    return qs.order_by("urgency_rank", "created_at", "id")
+
+
+def triage_values(queue: QuerySet[Escalation]) -> QuerySet[dict]:
+    """The queue's columns as rows, not model instances: the page shows 50, and five model
+    instances a row took longer to make than the query took to run. Count ``queue`` itself:
+    counting these would join their tables."""
+    return queue.values(
         "id",
         "kind",
         "urgency",

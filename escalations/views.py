@@ -148,28 +148,27 @@ def my_observations(request):
         raise PermissionDenied
     # Rows, not model instances (three a row), with the labels worked out once here; "news"
     # is an outcome the volunteer has not read yet.
-    qs = (
-        selectors.observations_for(request.user)
-        .order_by("-created_at", "-id")
-        .values(
-            "id",
-            "kind",
-            "urgency",
-            "created_at",
-            "by_phone",
-            client_first_name=F("client__first_name"),
-            client_last_name=F("client__last_name"),
-            state=F("escalation__state"),
-            news=ExpressionWrapper(
-                Q(
-                    escalation__outcome__isnull=False,
-                    escalation__outcome__volunteer_seen_at__isnull=True,
-                ),
-                output_field=BooleanField(),
+    own = selectors.observations_for(request.user)
+    rows = own.order_by("-created_at", "-id").values(
+        "id",
+        "kind",
+        "urgency",
+        "created_at",
+        "by_phone",
+        client_first_name=F("client__first_name"),
+        client_last_name=F("client__last_name"),
+        state=F("escalation__state"),
+        news=ExpressionWrapper(
+            Q(
+                escalation__outcome__isnull=False,
+                escalation__outcome__volunteer_seen_at__isnull=True,
             ),
-        )
+            output_field=BooleanField(),
+        ),
     )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, 25)
+    paginator.count = own.count()  # without the tables the rows join
+    page = paginator.get_page(request.GET.get("page"))
     kinds, urgencies = labels_of(Observation, "kind"), labels_of(Observation, "urgency")
     for row in page.object_list:
         row["kind_label"] = kinds.get(row["kind"], row["kind"])
@@ -303,10 +302,10 @@ def triage_queue(request):
     filters = filter_form.filters() if request.GET else {}
     qs = selectors.triage_queue(user, filters=filters)
     counts = selectors.queue_counts(user)
-    paginator = Paginator(qs, TRIAGE_PAGE_SIZE)
-    if not any(filters.values()):
-        # Unfiltered, the queue is the open escalations just counted: one COUNT fewer.
-        paginator.count = counts["open"]
+    paginator = Paginator(selectors.triage_values(qs), TRIAGE_PAGE_SIZE)
+    # Unfiltered, the queue is the open escalations just counted: one COUNT fewer. Filtered,
+    # the escalations are counted without the tables the rows join.
+    paginator.count = qs.count() if any(filters.values()) else counts["open"]
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.triage_rows(page.object_list)
     query = urlencode([(k, v) for k, vs in request.GET.lists() if k != "page" for v in vs])

@@ -589,3 +589,17 @@ def test_client_list_rows_show_practice_volunteers_consent_and_status(
     assert "<li>Partners: no</li>" in row and "<li>Story: yes</li>" in row
     assert ">Active</td>" in row
     assert 'govuk-tag--yellow">None</strong>' in rows[alone.pk]
+
+
+def test_client_list_is_counted_without_joining_the_rows_tables(
+    client_for, coordinator, west_client
+):
+    with CaptureQueriesContext(connection) as ctx:
+        page = body(client_for(coordinator).get(reverse("clients:list")))
+    assert "1 client" in page
+    counts = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "COUNT(" in q["sql"] and 'FROM "clients_client"' in q["sql"]
+    ]
+    assert len(counts) == 1 and "JOIN" not in counts[0]

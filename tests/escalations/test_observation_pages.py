@@ -254,3 +254,21 @@ def test_the_client_page_shows_what_was_noticed(client_for, volunteer, coordinat
     assert f'href="/observations/{routed.observation.pk}/"' in body
     form = client_for(volunteer).get(f"{URL}?client={mary.pk}").content.decode()
     assert re.search(rf'name="client"[^>]*value="{mary.pk}"\s*checked="checked"', form)
+
+
+def test_my_observations_are_counted_without_joining_the_rows_tables(
+    client_for, volunteer, make_escalation
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_escalation()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client_for(volunteer).get(reverse("escalations:my_observations")).status_code == 200
+    counts = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "COUNT(" in q["sql"] and 'FROM "escalations_observation"' in q["sql"]
+    ]
+    # (the volunteer's id is a subquery of its own)
+    assert len(counts) == 1 and "JOIN" not in counts[0].split(" WHERE ")[0]

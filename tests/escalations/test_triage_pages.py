@@ -361,3 +361,17 @@ def test_queue_rows_say_what_the_escalations_themselves_say(
         assert ("Routing failed" in row) == (e.routing_status == RoutingStatus.FAILED)
     assert 'data-label="Owner">tessa</td>' in table  # no name: the username, as str(user)
     assert table.count("lw-row--overdue") == 1
+
+
+@pytest.mark.parametrize("query", [{}, {"urgency": "worried"}])
+def test_queue_length_is_counted_without_joining_the_rows_tables(
+    client_for, coordinator, make_escalation, query
+):
+    # The rows join client, owner and locality; counting them that way took 6 ms at 1M.
+    make_escalation()
+    with CaptureQueriesContext(connection) as ctx:
+        body = client_for(coordinator).get(TRIAGE, query).content.decode()
+    assert "1 in all" in body
+    counts = [q["sql"] for q in ctx.captured_queries if 'FROM "escalations_escalation"' in q["sql"]]
+    counts = [sql for sql in counts if "COUNT(" in sql]
+    assert counts and not any("JOIN" in sql for sql in counts)
