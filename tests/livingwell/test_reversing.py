@@ -3,7 +3,7 @@
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory, override_settings
-from django.urls import NoReverseMatch, get_resolver, set_script_prefix
+from django.urls import NoReverseMatch, get_resolver, include, set_script_prefix
 from django.urls import reverse as django_reverse
 from django.utils import translation
 from hypothesis import given
@@ -169,3 +169,25 @@ def test_django_is_asked_once_a_name_not_once_a_call(monkeypatch):
     paths = [reversing.reverse("escalations:detail", args=[pk]) for pk in range(1, 51)]
     assert paths == [real("escalations:detail", args=[pk]) for pk in range(1, 51)]
     assert len(calls) == 2  # the long and the one-digit numbers, once
+
+
+@override_settings(ROOT_URLCONF=TEST_URLS)
+def test_patterns_changed_and_djangos_caches_cleared_are_followed():
+    from django.urls import clear_url_caches, path
+
+    from tests.livingwell import urls_reversing
+
+    assert reversing.reverse("one:thing", args=[4]) == "/one/thing/4/"
+    original = list(urls_reversing.urlpatterns)
+    moved = (
+        [path("item/<int:pk>/", urls_reversing.view, name="thing")],
+        "app",
+    )
+    try:
+        urls_reversing.urlpatterns[:] = [path("one/", include(moved, namespace="one"))]
+        clear_url_caches()
+        assert reversing.reverse("one:thing", args=[4]) == "/one/item/4/"
+    finally:
+        urls_reversing.urlpatterns[:] = original
+        clear_url_caches()
+    assert reversing.reverse("one:thing", args=[4]) == "/one/thing/4/"
