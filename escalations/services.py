@@ -25,7 +25,7 @@ from livingwell.audit import audit
 from livingwell.enums import AuditAction, Role
 from livingwell.models import Locality, User
 from livingwell.queue import enqueue
-from livingwell.services import notify
+from livingwell.services import notify, notify_many
 from volunteers.models import Volunteer
 
 from . import routing, story_check
@@ -312,6 +312,80 @@ class RouteOutcome:
     reason: str
 
 
+def _claimable(now: datetime) -> Q:
+    return Q(routing_status=RoutingStatus.PENDING) | Q(
+        routing_status=RoutingStatus.CLAIMED, routing_claimed_at__lt=now - claim_timeout()
+    )
+
+
+def _claim(ids: Q, now: datetime) -> int:
+    return (
+        Escalation.objects.filter(ids)
+        .filter(_claimable(now))
+        .update(
+            routing_status=RoutingStatus.CLAIMED,
+            routing_claimed_at=now,
+            routing_attempts=F("routing_attempts") + 1,
+        )
+    )
+
+
+def _mine(now: datetime) -> Q:
+    return Q(routing_status=RoutingStatus.CLAIMED, routing_claimed_at=now)
+
+
+def _apply_route(escalation: Escalation, route: routing.Route, *, now: datetime):
+    """Move a claimed NEW escalation to ROUTED as ``route`` says. Returns its due time, the
+    history event and what to tell the owner (neither saved yet), or None if the claim was
+    lost (it went stale and another worker took it over)."""
+    due_at = escalation.created_at + route.due_within
+    updated = Escalation.objects.filter(_mine(now), pk=escalation.pk, state=S.NEW).update(
+        state=S.ROUTED,
+        service=route.service,
+        owner=route.owner,
+        due_at=due_at,
+        routed_at=now,
+        routing_status=RoutingStatus.DONE,
+        routing_error="",
+        version=F("version") + 1,
+    )
+    if not updated:
+        return None
+    who = route.owner
+    service = route.service.name if route.service else "no service yet"
+    role = TriageRole(route.triage_role).label.lower()
+    event = EscalationEvent(
+        escalation=escalation,
+        action=Action.ROUTED,
+        actor=None,
+        summary=(
+            f"Routed to {who} ({role}), {service}; due "
+            f"{timezone.localtime(due_at):%d %b %H:%M}. Chosen by {route.reason}."
+        ),
+        volunteer_summary=VOLUNTEER_WORDS[Action.ROUTED],
+        data={
+            "owner_id": who.pk,
+            "service_id": route.service.pk if route.service else None,
+            "rule_id": route.rule.pk if route.rule else None,
+            "triage_role": route.triage_role,
+        },
+        at=now,
+    )
+    urgent = escalation.urgency == Urgency.URGENT
+    notice = {
+        "user": who,
+        "subject": (
+            f"{'Urgent: ' if urgent else ''}{escalation.get_kind_display()} in "
+            f"{escalation.locality} for you to triage"
+        ),
+        "body": f"Due by {timezone.localtime(due_at):%d %B %Y %H:%M}.",
+        "url": reverse("escalations:detail", args=[escalation.pk]),
+        "key": f"escalation-{escalation.pk}-routed-to-{who.pk}",
+        "email": urgent,
+    }
+    return due_at, event, notice
+
+
 def escalation_route(*, escalation_id: int, now: datetime | None = None) -> RouteOutcome:
     """Route one escalation, once: claim it with a conditional update on ``routing_status``,
     choose the service, the owner and the due time, then move it NEW -> ROUTED and tell the
@@ -319,21 +393,13 @@ def escalation_route(*, escalation_id: int, now: datetime | None = None) -> Rout
     times, from any number of workers. Raises ``routing.RoutingError`` when nobody can triage
     it and lets database errors through (the task retries those)."""
     now = now or timezone.now()
-    claimed = (
-        Escalation.objects.filter(pk=escalation_id)
-        .filter(
-            Q(routing_status=RoutingStatus.PENDING)
-            | Q(routing_status=RoutingStatus.CLAIMED, routing_claimed_at__lt=now - claim_timeout())
-        )
-        .update(
-            routing_status=RoutingStatus.CLAIMED,
-            routing_claimed_at=now,
-            routing_attempts=F("routing_attempts") + 1,
-        )
-    )
-    if not claimed:
+    if not _claim(Q(pk=escalation_id), now):
         return RouteOutcome(False, "already routed, being routed, failed or gone")
-    mine = Q(pk=escalation_id, routing_status=RoutingStatus.CLAIMED, routing_claimed_at=now)
+    return _route_claimed(escalation_id, now)
+
+
+def _route_claimed(escalation_id: int, now: datetime) -> RouteOutcome:
+    mine = Q(_mine(now), pk=escalation_id)
     try:
         with transaction.atomic():
             escalation = Escalation.objects.select_related("locality__lead").get(pk=escalation_id)
@@ -349,51 +415,17 @@ def escalation_route(*, escalation_id: int, now: datetime | None = None) -> Rout
                 locality=escalation.locality,
                 at=now,
             )
-            due_at = escalation.created_at + route.due_within
-            updated = Escalation.objects.filter(mine, state=S.NEW).update(
-                state=S.ROUTED,
-                service=route.service,
-                owner=route.owner,
-                due_at=due_at,
-                routed_at=now,
-                routing_status=RoutingStatus.DONE,
-                routing_error="",
-                version=F("version") + 1,
-            )
-            if not updated:
-                # Our claim went stale and another worker took it over.
+            applied = _apply_route(escalation, route, now=now)
+            if applied is None:
                 return RouteOutcome(False, "claim lost")
-            who = route.owner
-            service = route.service.name if route.service else "no service yet"
-            role = TriageRole(route.triage_role).label.lower()
-            _event(
-                escalation=escalation,
-                action=Action.ROUTED,
-                summary=(
-                    f"Routed to {who} ({role}), {service}; due "
-                    f"{timezone.localtime(due_at):%d %b %H:%M}. Chosen by {route.reason}."
-                ),
-                data={
-                    "owner_id": who.pk,
-                    "service_id": route.service.pk if route.service else None,
-                    "rule_id": route.rule.pk if route.rule else None,
-                    "triage_role": route.triage_role,
-                },
-                at=now,
-            )
-            urgent = escalation.urgency == Urgency.URGENT
-            notify(
-                user=who,
-                subject=(
-                    f"{'Urgent: ' if urgent else ''}{escalation.get_kind_display()} in "
-                    f"{escalation.locality} for you to triage"
-                ),
-                body=f"Due by {timezone.localtime(due_at):%d %B %Y %H:%M}.",
-                url=reverse("escalations:detail", args=[escalation_id]),
-                key=f"escalation-{escalation_id}-routed-to-{who.pk}",
-                email=urgent,
-            )
-            if urgent and route.triage_role == TriageRole.TEAM_LEADER_ON_CALL and who.phone:
+            _due_at, event, notice = applied
+            event.save()
+            notify(**notice)
+            if (
+                escalation.urgency == Urgency.URGENT
+                and route.triage_role == TriageRole.TEAM_LEADER_ON_CALL
+                and route.owner.phone
+            ):
                 from .tasks import send_urgent_sms
 
                 enqueue(send_urgent_sms, escalation_id=escalation_id)
@@ -406,6 +438,104 @@ def escalation_route(*, escalation_id: int, now: datetime | None = None) -> Rout
         except Exception:  # the original error matters more than this one
             logger.warning("could not release the routing claim on %s", escalation_id)
         raise
+
+
+def escalations_route_backlog(*, limit: int, now: datetime | None = None) -> int:
+    """Route escalations still waiting for their routing task in a backed-up queue, so that a
+    flood clears at the pace of a batch rather than of one task each, and an urgent one never
+    waits behind it: up to ``limit`` of them, the most urgent and then the oldest first.
+
+    They are claimed together, skipping rows another worker is claiming. The urgent ones are
+    then routed one by one as ``escalation_route`` routes them (they may text the team leader
+    on call); the others in one transaction, with the rules, policies and rota read once
+    (``routing.RoutingTables``): the same owner, service, due time, history event and
+    notification as ``escalation_route`` would give each in turn, with one statement a row
+    (the conditional update) instead of eleven. One that nobody can triage is recorded as
+    failed, as the task records it. If anything else fails, the batch is rolled back and its
+    claims given back to the rows' own tasks. Those tasks, when they come, find their rows
+    routed and do nothing. Returns how many this call routed."""
+    if limit <= 0:
+        return 0
+    now = now or timezone.now()
+    pending = Escalation.objects.filter(routing_status=RoutingStatus.PENDING)
+    if not pending.exists():  # the usual answer, in one query without a transaction
+        return 0
+    with transaction.atomic():
+        # Rows another worker is claiming right now are skipped, not waited for: two workers
+        # draining at once take different rows.
+        waiting = list(
+            pending.select_for_update(skip_locked=True)
+            .order_by("urgency_rank", "created_at")
+            .values_list("pk", "urgency")[:limit]
+        )
+        if not waiting or not _claim(Q(pk__in=[pk for pk, _u in waiting]), now):
+            return 0
+    routed = 0
+    for pk, urgency in waiting:
+        if urgency != Urgency.URGENT:
+            break
+        try:
+            routed += _route_claimed(pk, now).routed
+        except routing.RoutingError as exc:
+            routing_record_failure(escalation_id=pk, error=str(exc))
+        except Exception as exc:  # its claim was given back: its own task tries and reports
+            logger.error("routing %s from the backlog failed (%s)", pk, type(exc).__name__)
+    ids = [pk for pk, urgency in waiting if urgency != Urgency.URGENT]
+    if not ids:
+        return routed
+    mine = Q(_mine(now), pk__in=ids)
+    try:
+        with transaction.atomic():
+            batch = list(
+                Escalation.objects.filter(mine)
+                .select_related("locality__lead")
+                .order_by("created_at", "pk")
+            )
+            tables = routing.RoutingTables(at=now)
+            events, notices, acted_on, failures = [], [], [], []
+            for escalation in batch:
+                if escalation.state != S.NEW:
+                    acted_on.append(escalation.pk)
+                    continue
+                try:
+                    route = routing.choose_route(
+                        kind=escalation.kind,
+                        urgency=escalation.urgency,
+                        locality=escalation.locality,
+                        at=now,
+                        tables=tables,
+                    )
+                except routing.RoutingError as exc:
+                    failures.append((escalation.pk, str(exc)))
+                    continue
+                applied = _apply_route(escalation, route, now=now)
+                if applied is None:
+                    continue
+                tables.assigned(route.owner)
+                events.append(applied[1])
+                notices.append(applied[2])
+            if acted_on:
+                Escalation.objects.filter(mine, pk__in=acted_on).update(
+                    routing_status=RoutingStatus.DONE, routing_error=""
+                )
+            EscalationEvent.objects.bulk_create(events)
+            notify_many(notices)
+            for pk, error in failures:
+                routing_record_failure(escalation_id=pk, error=error)
+    except Exception as exc:
+        # Where it failed, not the error's text (it can quote a row); the rows' own tasks
+        # route them again, and report what fails there.
+        logger.error(
+            "routing a backlog of %s failed (%s); their own tasks will route them",
+            len(ids),
+            type(exc).__name__,
+        )
+        try:
+            Escalation.objects.filter(mine).update(routing_status=RoutingStatus.PENDING)
+        except Exception:
+            logger.warning("could not release the routing claims on %s escalations", len(ids))
+        return routed
+    return routed + len(events)
 
 
 def routing_record_failure(*, escalation_id: int, error: str) -> bool:

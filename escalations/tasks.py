@@ -13,6 +13,7 @@ import traceback
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
 from . import routing, services
@@ -123,6 +124,13 @@ def route_escalation(self, *, escalation_id: int) -> bool:
             # database went away before it could be given back. Come back once it is stale,
             # rather than leave it to beat's sweep.
             raise self.retry(countdown=services.claim_timeout().total_seconds() + 1)
+    if settings.ROUTING_BACKLOG_BATCH and not self.request.is_eager:
+        # A worker, not a web request routing in-process: help with the routings still
+        # waiting, so that a flood clears in batches (and an urgent one is not left behind it).
+        try:
+            services.escalations_route_backlog(limit=settings.ROUTING_BACKLOG_BATCH)
+        except TRANSIENT_ERRORS as exc:
+            logger.warning("routing the backlog stopped (%s)", type(exc).__name__)
     return outcome.routed
 
 

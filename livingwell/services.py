@@ -109,6 +109,27 @@ def notify(
     return notification
 
 
+def notify_many(notices: list[dict]) -> None:
+    """``notify`` for many at once, in one insert: each a dict of ``notify``'s arguments, with
+    a ``key`` (each event notifies once; a key already taken is skipped) and no email."""
+    if any(n.get("key") is None or n.get("email", True) for n in notices):
+        raise ValueError("notify_many sends no email and needs a key for each notification")
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                key=n["key"],
+                user=n["user"],
+                subject=n["subject"],
+                body=n.get("body", ""),
+                url=n.get("url", ""),
+                send_email=False,
+            )
+            for n in notices
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
     """Mark one (or all) of a user's notifications read; returns how many changed."""
     from django.utils import timezone

@@ -328,6 +328,9 @@ LOGGING = {
 LEAD_REMINDER_AFTER = timedelta(hours=env.int("LEAD_REMINDER_AFTER_HOURS", default=24))
 # An escalation not routed after this long is re-enqueued by the sweep.
 ROUTING_SWEEP_AFTER = timedelta(seconds=env.int("ROUTING_SWEEP_AFTER_SECONDS", default=60))
+# After routing its own escalation, a routing task routes up to this many others still waiting
+# (a backed-up queue), most urgent first, the non-urgent ones in one batch; 0 turns it off.
+ROUTING_BACKLOG_BATCH = env.int("ROUTING_BACKLOG_BATCH", default=50)
 # Clients with no contact for this long are anonymised by the retention task.
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=8)
 # The evidence dashboard's figures are worked out at most once in this many seconds for the

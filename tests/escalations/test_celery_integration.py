@@ -207,3 +207,29 @@ def test_a_worker_killed_mid_routing_leaves_it_routed_exactly_once(
     assert escalation.state == EscalationState.ROUTED
     assert routed_count(escalation_id) == 1
     assert escalation.routing_attempts >= 2
+
+
+def test_a_backed_up_queue_is_routed_in_batches_each_row_once(
+    services_up, workers, volunteer, mary, coordinator
+):
+    from livingwell.models import Notification
+
+    # Sixty routings queued before any worker is up: a backed-up queue.
+    with broker(services_up):
+        ids = observe(volunteer, mary, 60)
+    worker = workers(services_up)
+    try:
+        wait_for(
+            lambda: not Escalation.objects.exclude(routing_status=RoutingStatus.DONE).exists(),
+            timeout=60,
+            interval=0.2,
+        )
+    except AssertionError:
+        raise AssertionError(f"not all routed; worker said:\n{worker.output()}") from None
+    assert Escalation.objects.filter(pk__in=ids, state=EscalationState.ROUTED).count() == 60
+    assert routed_count() == 60
+    assert len(set(EscalationEvent.objects.values_list("escalation_id", flat=True))) == 60
+    assert Notification.objects.filter(key__startswith="escalation-").count() == 60
+    # Rows routed together share their routing's time: far fewer times than rows.
+    times = set(Escalation.objects.values_list("routed_at", flat=True))
+    assert len(times) < 30, f"{len(times)} routings for 60 rows"
