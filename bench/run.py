@@ -727,6 +727,13 @@ def print_report(results) -> None:
                 f"({routing['observations']} observations); commit to routed p50 "
                 f"{lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms ({lat['n']} paced observations)"
             )
+            if routing.get("routing_tasks_left_when_routed"):
+                print(
+                    f"Routing tasks: {routing['routing_tasks_left_when_routed']} still queued "
+                    "when every observation was routed (each finds its row routed), emptied in "
+                    f"{routing['routing_queue_emptied_s']:.1f} s more: "
+                    f"{routing['routing_tasks_per_s']:.1f} tasks/s in all"
+                )
     memory = results.get("memory", {})
     for what, rows in memory.items():
         if rows:
