@@ -2,7 +2,11 @@ from django.urls import NoReverseMatch
 
 from .models import Notification
 from .navigation import nav_for
+from .prepared import Prepared
 from .reversing import reverse
+
+# One indexed count per page (partial index on unread rows), its SQL compiled once.
+_UNREAD = Prepared(lambda user_id: Notification.objects.filter(user_id=user_id, read_at=None), int)
 
 
 def navigation(request):
@@ -18,6 +22,5 @@ def navigation(request):
         items.append({"label": label, "url": url, "active": request.path == url})
     return {
         "nav_items": items,
-        # One indexed count per page (partial index on unread rows).
-        "unread_count": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        "unread_count": _UNREAD.count(user.pk),
     }

@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "livingwell.middleware.NoStoreForSignedInMiddleware",
     # Inside the header middleware above, so that their redirects carry the headers too.
-    "django_otp.middleware.OTPMiddleware",
+    "livingwell.security.middleware.OTPMiddleware",
     "livingwell.security.middleware.SessionTimeoutMiddleware",
     "livingwell.security.middleware.SecondFactorRequiredMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
@@ -245,6 +245,7 @@ CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
 
 # --- Security ------------------------------------------------------------------------------
+SESSION_ENGINE = "livingwell.security.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # The absolute limit of a session, for everyone: signed out 12 hours after signing in.

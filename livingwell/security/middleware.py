@@ -12,6 +12,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django_otp import middleware as otp_middleware
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from livingwell.prepared import Prepared
 
 from .policy import is_public_path, is_staff_user, is_verified, second_factor_required
 from .services import confirmed_totp_device
@@ -23,6 +27,24 @@ SEEN_AT = "lw_seen_at"
 # The last-seen time is written at most this often, so a busy page does not save the session
 # on every request; the idle limit is exact to within this many seconds.
 SEEN_RESOLUTION_SECONDS = 60
+
+
+_TOTP_DEVICE_BY_PK = Prepared(lambda pk: TOTPDevice.objects.filter(id=pk), int)
+
+
+class OTPMiddleware(otp_middleware.OTPMiddleware):
+    """django-otp's middleware (``request.user.otp_device``, ``is_verified()``), reading the
+    session's authenticator app with its SQL compiled once (``livingwell.prepared``): staff
+    pay for it on every page. Other kinds of device are read as django-otp reads them."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
+        if label != TOTPDevice.model_label():
+            return super()._device_from_persistent_id(persistent_id)
+        try:
+            return _TOTP_DEVICE_BY_PK.first(device_id)
+        except ValueError:
+            return None
 
 
 class SessionTimeoutMiddleware:

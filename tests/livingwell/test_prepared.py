@@ -1,0 +1,209 @@
+"""Queries compiled once (livingwell.prepared), and the hot lookups that use them: each gives
+what the ORM gives, sends one statement, and refuses what it cannot prepare."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from livingwell.context_processors import _UNREAD
+from livingwell.models import Locality, Notification, User
+from livingwell.prepared import Prepared
+from livingwell.security.backends import ModelBackend
+from livingwell.security.sessions import SessionStore
+from tests.otp import give_totp_device
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_first_is_the_orms_instance_with_every_field_converted(coordinator):
+    coordinator.last_login = timezone.now().replace(microsecond=123_456)
+    coordinator.save()
+    by_pk = Prepared(lambda pk: User.objects.filter(pk=pk), int)
+    got = by_pk.first(coordinator.pk)
+    assert type(got) is User
+    assert _fields(got) == _fields(User.objects.get(pk=coordinator.pk))
+    assert got.last_login == coordinator.last_login and got.last_login.tzinfo is not None
+    assert not got._state.adding and got._state.db == "default"
+    assert by_pk.first(coordinator.pk + 10_000) is None
+    # A second call runs the same SQL with the new value.
+    assert by_pk.first(str(coordinator.pk)).pk == coordinator.pk
+
+
+def test_text_and_datetime_values_go_where_the_orm_put_them(west, east, volunteer):
+    by_slug = Prepared(lambda slug: Locality.objects.filter(slug=slug), str)
+    assert by_slug.first(west.slug).pk == west.pk
+    assert by_slug.first(east.slug).pk == east.pk
+    assert by_slug.first("nowhere") is None
+    at = timezone.now().replace(microsecond=250_000)
+    note = Notification.objects.create(user=volunteer, subject="Seen", created_at=at)
+    by_subject = Prepared(
+        lambda subject, before: Notification.objects.filter(subject=subject, created_at__lt=before),
+        str,
+        dt.datetime,
+    )
+    found = by_subject.first("Seen", at + dt.timedelta(microseconds=1))
+    assert _fields(found) == _fields(Notification.objects.get(pk=note.pk))
+    assert found.created_at == at
+    assert by_subject.first("Seen", at) is None
+    assert by_subject.first("Other", at + dt.timedelta(days=1)) is None
+    with pytest.raises(ValueError, match="aware"):
+        by_subject.first("Seen", dt.datetime(2026, 1, 1))  # noqa: DTZ001 - naive on purpose
+
+
+def test_count_is_the_orms_count_for_every_user(volunteer, coordinator, team_leader):
+    rng = random.Random(7)
+    people = [volunteer, coordinator, team_leader]
+    for n in range(60):
+        Notification.objects.create(
+            user=rng.choice(people),
+            subject=f"note {n}",
+            read_at=timezone.now() if rng.random() < 0.4 else None,
+        )
+    for person in people:
+        expected = Notification.objects.filter(user=person, read_at__isnull=True).count()
+        assert _UNREAD.count(person.pk) == expected
+    assert (
+        sum(_UNREAD.count(p.pk) for p in people)
+        == Notification.objects.filter(read_at=None).count()
+    )
+    assert _UNREAD.count(-1) == 0
+
+
+def test_each_call_sends_one_statement_even_the_first(volunteer):
+    fresh = Prepared(lambda pk: Notification.objects.filter(user_id=pk, read_at=None), int)
+    with CaptureQueriesContext(connection) as queries:
+        fresh.count(volunteer.pk)
+        fresh.count(volunteer.pk)
+    assert len(queries) == 2
+    by_pk = Prepared(lambda pk: User.objects.filter(pk=pk), int)
+    with CaptureQueriesContext(connection) as queries:
+        by_pk.first(volunteer.pk)
+    assert len(queries) == 1
+
+
+def test_what_cannot_be_prepared_is_refused_not_answered_wrongly(volunteer):
+    with pytest.raises(TypeError):
+        Prepared(lambda x: User.objects.filter(pk=x), float)
+    joined = Prepared(lambda pk: User.objects.select_related("locality").filter(pk=pk), int)
+    with pytest.raises(ValueError, match="own columns"):
+        joined.first(volunteer.pk)
+    deferred = Prepared(lambda pk: User.objects.only("username").filter(pk=pk), int)
+    with pytest.raises(ValueError, match="own columns"):
+        deferred.first(volunteer.pk)
+    twice = Prepared(lambda pk: User.objects.filter(pk=pk) | User.objects.filter(locality=pk), int)
+    with pytest.raises(ValueError, match="once"):
+        twice.first(volunteer.pk)
+    by_pk = Prepared(lambda pk: User.objects.filter(pk=pk), int)
+    with pytest.raises(TypeError, match="expected 1"):
+        by_pk.first(volunteer.pk, 2)
+    with pytest.raises(ValueError):
+        by_pk.first("not a number")
+
+
+# --- the session's user ------------------------------------------------------------------------
+def test_get_user_is_djangos_answer(volunteer, coordinator):
+    ours, djangos = ModelBackend(), DjangoModelBackend()
+    for user in (volunteer, coordinator):
+        assert _fields(ours.get_user(user.pk)) == _fields(djangos.get_user(user.pk))
+    assert ours.get_user(10_000_000) is None
+    assert ours.get_user("garbage") is None
+    volunteer.is_active = False
+    volunteer.save()
+    assert ours.get_user(volunteer.pk) is None and djangos.get_user(volunteer.pk) is None
+
+
+# --- sessions -----------------------------------------------------------------------------------
+def test_a_session_reads_back_what_djangos_store_wrote():
+    theirs = DjangoSessionStore()
+    theirs["answer"] = 42
+    theirs["when"] = "2026-11-28"
+    theirs.create()
+    ours = SessionStore(theirs.session_key)
+    assert ours.load() == {"answer": 42, "when": "2026-11-28"}
+    assert ours.session_key == theirs.session_key
+
+
+def test_an_expired_or_unknown_session_is_empty_and_gets_a_new_key():
+    store = SessionStore()
+    store["x"] = 1
+    store.create()
+    Session.objects.filter(session_key=store.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    expired = SessionStore(store.session_key)
+    assert expired.load() == {}
+    assert expired.session_key is None
+    assert SessionStore("x" * 32).load() == {}
+    assert SessionStore(None).load() == {}
+
+
+def test_an_expired_session_signs_the_user_out(client, volunteer):
+    client.force_login(volunteer)
+    page = reverse("escalations:my_observations")
+    assert client.get(page).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get(page)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+# --- the second factor's device ------------------------------------------------------------------
+def _verified(client):
+    return client.get(reverse("escalations:triage")).status_code == 200
+
+
+def test_the_device_in_the_session_verifies_only_its_own_confirmed_user(
+    client, coordinator, team_leader
+):
+    client.force_login(coordinator)  # verified by tests/conftest.py
+    assert _verified(client)
+    session = client.session
+    own = session[DEVICE_ID_SESSION_KEY]
+    # Another user's device: not verified, and the session forgets it.
+    other = give_totp_device(team_leader)
+    session[DEVICE_ID_SESSION_KEY] = other.persistent_id
+    session.save()
+    assert not _verified(client)
+    assert DEVICE_ID_SESSION_KEY not in client.session
+    # Its own device, then unconfirmed.
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = own
+    session.save()
+    assert _verified(client)
+    coordinator.totpdevice_set.update(confirmed=False)
+    assert not _verified(client)
+
+
+@pytest.mark.parametrize(
+    "persistent_id",
+    ["otp_totp.totpdevice/not-a-number", "otp_totp.totpdevice/99999999", "nothing.nowhere/1"],
+)
+def test_a_device_id_that_names_nothing_is_not_a_second_factor(client, coordinator, persistent_id):
+    client.force_login(coordinator)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = persistent_id
+    session.save()
+    assert not _verified(client)
+
+
+def test_a_legacy_device_id_still_verifies(client, coordinator):
+    client.force_login(coordinator)
+    session = client.session
+    device_id = session[DEVICE_ID_SESSION_KEY].rsplit("/", 1)[1]
+    session[DEVICE_ID_SESSION_KEY] = f"django_otp.plugins.otp_totp.models.TOTPDevice/{device_id}"
+    session.save()
+    assert _verified(client)
