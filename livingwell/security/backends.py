@@ -7,7 +7,7 @@ from functools import cache
 from django.contrib.auth import backends, get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, router
 
 from livingwell.prepared import Prepared
 
@@ -28,7 +28,7 @@ class ModelBackend(backends.ModelBackend):
         """The session's user, as the stock backend reads them (by primary key, refused if
         they cannot sign in), with the query's SQL compiled once (``livingwell.prepared``)."""
         try:
-            user = _USER_BY_PK.first(user_id)
+            user = _USER_BY_PK.first(user_id, using=router.db_for_read(get_user_model()))
         except (TypeError, ValueError):
             return None
         return user if user is not None and self.user_can_authenticate(user) else None
