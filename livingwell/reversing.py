@@ -17,6 +17,8 @@ template builtin, ``livingwell.templatetags.urls``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf
 from django.urls import reverse as django_reverse
 from django.utils.translation import get_language
@@ -36,14 +38,37 @@ _parts: dict[tuple, tuple[str, ...] | None] = {}
 def reverse(viewname, args=(), kwargs=None, current_app=None) -> str:
     if kwargs or not isinstance(viewname, str) or not _plain_ints(args):
         return django_reverse(viewname, args=args, kwargs=kwargs, current_app=current_app)
-    resolver = get_resolver(get_urlconf())
-    key = (viewname, len(args), resolver, get_script_prefix(), get_language(), current_app)
-    try:
-        parts = _parts[key]
-    except KeyError:
-        parts = _parts[key] = _split(viewname, len(args), current_app)
+    parts = _parts_of(viewname, len(args), current_app)
     if parts is None:
         return django_reverse(viewname, args=args, current_app=current_app)
+    return _join(parts, args)
+
+
+def reverser(viewname: str, n: int, current_app=None) -> Callable[..., str]:
+    """``reverse(viewname, args)`` for ``n`` args, with what it reads of this thread (URL
+    configuration, script prefix, language) read now, once: for a list that links each of its
+    rows to the same view. Use it within one request, as that is what it has read."""
+    parts = _parts_of(viewname, n, current_app)
+
+    def reverse_row(*args) -> str:
+        if parts is None or len(args) != n or not _plain_ints(args):
+            return reverse(viewname, args, current_app=current_app)
+        return _join(parts, args)
+
+    return reverse_row
+
+
+def _parts_of(viewname: str, n: int, current_app) -> tuple[str, ...] | None:
+    resolver = get_resolver(get_urlconf())
+    key = (viewname, n, resolver, get_script_prefix(), get_language(), current_app)
+    try:
+        return _parts[key]
+    except KeyError:
+        parts = _parts[key] = _split(viewname, n, current_app)
+        return parts
+
+
+def _join(parts: tuple[str, ...], args) -> str:
     if not args:
         return parts[0]
     out = [parts[0]]

@@ -131,7 +131,15 @@ TEMPLATES = [
             # list.
             "builtins": ["livingwell.templatetags.dates", "livingwell.templatetags.urls"],
         },
-    }
+    },
+    {
+        # The rows of long lists (livingwell/jinja.py), drawn by {% rows %} inside Django
+        # templates; from <app>/jinja2/.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "livingwell.jinja.environment"},
+    },
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}

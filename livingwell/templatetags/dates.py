@@ -82,10 +82,15 @@ def _compile(fmt: str, language: str) -> tuple[list[Part], bool] | None:
 def date(value, arg=None):
     """Format a date or datetime as Django's ``date`` filter does (the template engine has
     already turned an aware datetime into local time)."""
+    return format_date(value, arg, None)
+
+
+def format_date(value, arg, language: str | None) -> str:
+    """``date(value, arg)`` in ``language`` (None: the current one)."""
     kind = type(value)
     if not arg or arg in FORMAT_SETTINGS or (kind is not dt.datetime and kind is not dt.date):
         return defaultfilters.date(value, arg)
-    key = (arg, get_language())
+    key = (arg, language or get_language())
     try:
         compiled = _compiled[key]
     except KeyError:

@@ -42,9 +42,9 @@ values = st.one_of(
 )
 
 
-def _outcome(function, value, fmt):
+def _outcome(function, *args, **kwargs):
     try:
-        return function(value, fmt)
+        return function(*args, **kwargs)
     except Exception as exc:  # noqa: BLE001 - comparing what each raises
         return type(exc)
 
