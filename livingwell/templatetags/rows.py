@@ -14,8 +14,8 @@ register = template.Library()
 
 
 @register.simple_tag
-def rows(name: str, **values):
+def rows(template_name: str, /, **values):
     # Jinja2 keeps each compiled template (and, in DEBUG, checks the file's time).
     env = engines["jinja2"].env
     values[HERE] = Here()
-    return mark_safe(env.get_template(name).render(values))  # noqa: S308 - Jinja2 autoescapes
+    return mark_safe(env.get_template(template_name).render(values))  # noqa: S308 - Jinja2 autoescapes
