@@ -22,7 +22,7 @@ from django.template import defaultfilters
 from django.utils.dateformat import re_escaped, re_formatchars
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.formats import FORMAT_SETTINGS
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 register = template.Library()
 
@@ -30,13 +30,15 @@ Part = str | Callable[[dt.date], str]
 
 
 def _names(language: str) -> dict[str, dict[int, str]]:
-    # Evaluated here, once per language, instead of on every call.
-    return {
-        "F": {m: str(MONTHS[m]) for m in MONTHS},
-        "M": {m: str(MONTHS_3[m]).title() for m in MONTHS_3},
-        "l": {d: str(WEEKDAYS[d]) for d in WEEKDAYS},
-        "D": {d: str(WEEKDAYS_ABBR[d]) for d in WEEKDAYS_ABBR},
-    }
+    # Evaluated here, once per language, instead of on every call; in that language, whichever
+    # is active now.
+    with override(language):
+        return {
+            "F": {m: str(MONTHS[m]) for m in MONTHS},
+            "M": {m: str(MONTHS_3[m]).title() for m in MONTHS_3},
+            "l": {d: str(WEEKDAYS[d]) for d in WEEKDAYS},
+            "D": {d: str(WEEKDAYS_ABBR[d]) for d in WEEKDAYS_ABBR},
+        }
 
 
 # Each character's meaning, as in django.utils.dateformat; True where it needs a time.
