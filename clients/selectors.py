@@ -8,6 +8,7 @@ from django.utils import timezone
 from livingwell.choices import labels_of
 from livingwell.enums import Role
 from livingwell.models import User
+from livingwell.prepared import Prepared
 from volunteers.enums import VolunteerStatus
 from volunteers.models import Volunteer
 from volunteers.selectors import current_agreement, missing_requirements, with_readiness
@@ -33,25 +34,54 @@ def clients_for(user) -> QuerySet[Client]:
             return Client.objects.none()
         return Client.objects.filter(locality_id=user.locality_id)
     if user.role == Role.VOLUNTEER:
-        # Guardian's direct foreign-key permission row, read in the same query as the client
-        # (``get_objects_for_user`` would spend two more looking up the content type), and an
-        # open assignment besides: a stray permission alone shows nothing.
-        return Client.objects.filter(
-            Exists(
-                ClientUserObjectPermission.objects.filter(
-                    content_object=OuterRef("pk"),
-                    user=user,
-                    permission__codename="view_client",
-                    permission__content_type__app_label="clients",
-                )
-            ),
-            Exists(
-                Assignment.objects.filter(
-                    client=OuterRef("pk"), volunteer__user=user, ended_on__isnull=True
-                )
-            ),
-        )
+        return Client.objects.filter(*_seen_by_volunteer(user.pk, user.pk))
     return Client.objects.none()
+
+
+def _seen_by_volunteer(permitted_user_id: int, assigned_user_id: int) -> tuple[Exists, Exists]:
+    """What lets a volunteer see a client: guardian's direct foreign-key permission row, read
+    in the same query as the client (``get_objects_for_user`` would spend two more looking up
+    the content type), and an open assignment besides: a stray permission alone shows nothing.
+    The volunteer's user id twice, once for each (``livingwell.prepared`` takes each value
+    once)."""
+    return (
+        Exists(
+            ClientUserObjectPermission.objects.filter(
+                content_object=OuterRef("pk"),
+                user_id=permitted_user_id,
+                permission__codename="view_client",
+                permission__content_type__app_label="clients",
+            )
+        ),
+        Exists(
+            Assignment.objects.filter(
+                client=OuterRef("pk"), volunteer__user_id=assigned_user_id, ended_on__isnull=True
+            )
+        ),
+    )
+
+
+# The columns a choice of client shows: its name (and its locality, which services check).
+CHOICE_COLUMNS = ("id", "first_name", "last_name", "locality_id")
+
+_VISITED_CLIENT = Prepared(
+    lambda pk, permitted, assigned: Client.objects.filter(
+        *_seen_by_volunteer(permitted, assigned), pk=pk
+    ).only(*CHOICE_COLUMNS),
+    int,
+    int,
+    int,
+)
+
+
+def visible_client(user, pk: int) -> Client | None:
+    """The client ``pk`` with the columns of ``CHOICE_COLUMNS``, if ``user`` may see them
+    (``clients_for``); else None. A volunteer's, checked on every observation they send, is
+    one statement compiled once (``livingwell.prepared``); building and compiling the
+    queryset cost 2 ms here, against 1 ms to run it."""
+    if user.is_authenticated and user.is_active and user.role == Role.VOLUNTEER:
+        return _VISITED_CLIENT.first(pk, user.pk, user.pk)
+    return clients_for(user).only(*CHOICE_COLUMNS).filter(pk=pk).first()
 
 
 def client_list_for(user) -> QuerySet[Client]:

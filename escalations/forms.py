@@ -9,10 +9,11 @@ from datetime import timedelta
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Size
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from clients.models import Client
-from clients.selectors import clients_for
+from clients.selectors import CHOICE_COLUMNS, clients_for, visible_client
 from livingwell.enums import Role
 from livingwell.forms import GdsFormMixin
 from livingwell.models import Locality
@@ -90,7 +91,53 @@ class _IdsChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class _LazyClientChoices(ModelChoiceIterator):
+    """Django's iterator of a field's choices, reading the field's queryset when the choices
+    are drawn rather than when the iterator is made."""
+
+    def __init__(self, field):
+        self.field = field
+
+    @property
+    def queryset(self):
+        return self.field.queryset
+
+
 class _ClientChoiceField(forms.ModelChoiceField):
+    """A choice of the clients a user may see (``clients_for``). Given the user with
+    ``for_user``, the field builds its queryset only if its choices are drawn, and checks a
+    sent choice by looking that one client up (``visible_client``): a volunteer's observation
+    is sent far more often than the form is drawn again with an error."""
+
+    iterator = _LazyClientChoices
+    user = None
+
+    def for_user(self, user) -> None:
+        self.user = user
+        self.queryset = None
+
+    def _get_queryset(self):
+        if self._queryset is None and self.user is not None:
+            self._queryset = clients_for(self.user).only(*CHOICE_COLUMNS)
+        return self._queryset
+
+    queryset = property(_get_queryset, forms.ModelChoiceField._set_queryset)
+
+    def to_python(self, value):
+        if self.user is None or value in self.empty_values:
+            return super().to_python(value)
+        text = str(value).strip()
+        client = (
+            visible_client(self.user, int(text)) if text.isdigit() and int(text) < 2**63 else None
+        )
+        if client is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return client
+
     def label_from_instance(self, obj):
         return f"{obj.first_name} {obj.last_name}"
 
@@ -139,9 +186,7 @@ class ObservationForm(HiddenErrorsMixin, GdsFormMixin, forms.Form):
         kwargs.setdefault("initial", {}).setdefault("submission_key", uuid.uuid4())
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["client"].queryset = clients_for(user).only(
-            "id", "first_name", "last_name", "locality_id"
-        )
+        self.fields["client"].for_user(user)
         self.init_helper(*self.layout_fields())
 
     def layout_fields(self):
@@ -176,8 +221,9 @@ class StaffObservationForm(ObservationForm):
         self.fields["client"].empty_label = "Choose a client"
         self.fields["client"].label = "Which client is it about?"
         self.fields["client"].help_text = "Only clients the volunteer visits can be chosen."
+        self.fields["client"].user = None
         self.fields["client"].queryset = Client.objects.filter(locality_id=user.locality_id).only(
-            "id", "first_name", "last_name", "locality_id"
+            *CHOICE_COLUMNS
         )
         self.fields["volunteer"].queryset = (
             Volunteer.objects.filter(locality_id=user.locality_id, status=VolunteerStatus.ACTIVE)

@@ -24,6 +24,7 @@ from clients.models import Assignment, Client
 from livingwell.audit import audit
 from livingwell.enums import AuditAction, Role
 from livingwell.models import Locality, User
+from livingwell.prepared import Prepared
 from livingwell.queue import enqueue
 from livingwell.services import notify, notify_many
 from volunteers.models import Volunteer
@@ -211,6 +212,16 @@ def _transition(
 # --- Observations --------------------------------------------------------------------------
 
 
+# Checked on every observation sent; its SQL compiled once (``livingwell.prepared``).
+_OPEN_ASSIGNMENT = Prepared(
+    lambda client_id, volunteer_id: Assignment.objects.filter(
+        client_id=client_id, volunteer_id=volunteer_id, ended_on__isnull=True
+    ).only("id"),
+    int,
+    int,
+)
+
+
 def observation_create(
     *,
     client: Client,
@@ -232,9 +243,7 @@ def observation_create(
     """
     if (
         client.locality_id != volunteer.locality_id
-        or not Assignment.objects.filter(
-            client=client, volunteer=volunteer, ended_on__isnull=True
-        ).exists()
+        or _OPEN_ASSIGNMENT.first(client.pk, volunteer.pk) is None
     ):
         raise EscalationError(f"{volunteer} does not visit {client}.")
     now = timezone.now()

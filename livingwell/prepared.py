@@ -8,9 +8,10 @@ the caller's values go; later calls put the values in place of the markers and r
 SQL. Rows come back through the ORM's own converters and ``Model.from_db``, so an instance is
 what the queryset would have given.
 
-Only plain lookups: a model's own columns (no ``select_related``, annotations or deferred
-fields), whole numbers, text or aware datetimes as values, each used once in the SQL. Anything
-else is refused when the query is first compiled, not answered wrongly.
+Only plain lookups: a model's own columns, all of them or those ``only()`` names (no
+``select_related`` or annotations), whole numbers, text or aware datetimes as values, each used
+once in the SQL. Anything else is refused when the query is first compiled, not answered
+wrongly.
 """
 
 from __future__ import annotations
@@ -120,12 +121,7 @@ class Prepared:
         compiler = qs.query.get_compiler(using)
         sql, params = compiler.as_sql()
         info = compiler.klass_info
-        if (
-            info is None
-            or info.get("related_klass_infos")
-            or compiler.annotation_col_map
-            or qs.query.deferred_loading != (frozenset(), True)
-        ):
+        if info is None or info.get("related_klass_infos") or compiler.annotation_col_map:
             raise ValueError("only a model's own columns can be prepared")
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
         columns = [col for col, _, _ in compiler.select]

@@ -15,6 +15,7 @@ from escalations.models import Escalation, Observation
 from livingwell.models import AuditEntry
 
 from ..factories import ClientFactory
+from .helpers import visit
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +180,59 @@ def test_a_volunteer_cannot_post_about_another_volunteers_client(
     response = client_for(volunteer).post(URL, form_data(east_client))
     assert "Choose one of the people you visit" in response.content.decode()
     assert not Observation.objects.exists()
+
+
+@pytest.mark.parametrize("sent", ["abc", "-3", "0", "9" * 25, " 12x", "1.5"])
+def test_a_client_that_is_not_a_client_id_is_refused_not_an_error(
+    client_for, volunteer, mary, sent
+):
+    response = client_for(volunteer).post(URL, form_data(mary, client=sent))
+    assert response.status_code == 200
+    assert "Choose one of the people you visit" in response.content.decode()
+    assert not Observation.objects.exists()
+
+
+def test_a_volunteer_cannot_post_about_a_client_they_no_longer_visit_or_only_half_visit(
+    client_for, volunteer, mary, west_practice
+):
+    from clients.models import Assignment, ClientUserObjectPermission
+    from clients.services import assignment_end
+
+    web = client_for(volunteer)
+    # An open assignment without the object permission (a stray row): refused.
+    ClientUserObjectPermission.objects.filter(content_object=mary).delete()
+    assert "Choose one of the people you visit" in web.post(URL, form_data(mary)).content.decode()
+    # The permission without an open assignment: refused too.
+    joan = visit(volunteer, ClientFactory(practice=west_practice, first_name="Joan"))
+    assignment_end(assignment=Assignment.objects.get(client=joan), by=None)
+    ClientUserObjectPermission.objects.get_or_create(
+        content_object=joan,
+        user=volunteer,
+        permission=ClientUserObjectPermission.objects.model._meta.get_field(
+            "permission"
+        ).related_model.objects.get(codename="view_client"),
+    )
+    assert "Choose one of the people you visit" in web.post(URL, form_data(joan)).content.decode()
+    assert not Observation.objects.exists()
+
+
+def test_a_sent_observation_looks_up_only_the_client_chosen(
+    client_for, volunteer, mary, west_practice, django_assert_max_num_queries
+):
+    """The volunteer's clients are not listed to check a choice: the one chosen is read, in
+    one statement, and a second client visited changes nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    visit(volunteer, ClientFactory(practice=west_practice, first_name="Joan"))
+    web = client_for(volunteer)
+    with CaptureQueriesContext(connection) as queries:
+        assert web.post(URL, form_data(mary)).status_code == 302
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "clients_client"')]
+    assert len(reads) == 1 and str(mary.pk) in reads[0]
+    # A refused form still lists every client visited, the one chosen checked.
+    body = web.post(URL, form_data(mary, noticed="")).content.decode()
+    assert "Mary Trevithick" in body and "Joan " in body
 
 
 def test_my_observations_lists_only_mine(
