@@ -25,6 +25,7 @@ import datetime as dt
 from functools import cache, partial
 
 import jinja2
+from crispy_forms_gds.templatetags.crispy_forms_gds import is_checkbox, is_radios
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.signals import setting_changed
@@ -36,6 +37,7 @@ from jinja2 import StrictUndefined, pass_context
 
 from .reversing import reverser
 from .templatetags.dates import format_date
+from .templatetags.gds_options import radio_options
 
 HERE = "_here"  # the name of a render's Here among its values
 
@@ -117,6 +119,10 @@ def environment(**options) -> Environment:
     env = Environment(**options)  # noqa: S701 - autoescape is set on the line above
     env.globals["url"] = url
     env.globals["static"] = static
+    # What crispy-forms-gds's field template asks of a field (livingwell/jinja2/gds/_field.html).
+    env.filters["is_radios"] = is_radios
+    env.filters["is_checkbox"] = is_checkbox
+    env.filters["radio_options"] = radio_options
     env.filters["date"] = date
     env.filters["linebreaksbr"] = partial(linebreaksbr, autoescape=True)
     return env

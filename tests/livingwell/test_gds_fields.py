@@ -1,0 +1,176 @@
+"""crispy-forms-gds's field template drawn by our Jinja2 partial (livingwell/templatetags/
+gds_fields.py): every kind of field, with every option the project's forms use, bound and not,
+in error and not, comes out byte for byte as the package's own ``gds/field.html`` drew it."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from crispy_forms import utils as crispy_utils
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.layout import Field, Fieldset, Size
+from django import forms
+from django.core.exceptions import ValidationError
+from django.template import engines
+from django.template.backends.django import Template as BackendTemplate
+
+from escalations.forms import ObservationForm, StaffObservationForm
+from evidence.forms import EvidenceForm
+from livingwell.forms import GdsFormMixin, SignInForm
+from livingwell.models import Locality
+from livingwell.templatetags import gds_fields
+from livingwell.templatetags.gds_fields import package_field_template
+
+pytestmark = pytest.mark.django_db
+
+PAGE = engines["django"].from_string("{% load crispy_forms_tags %}{% crispy form %}")
+
+
+def _two_errors(value):
+    if value == "twice":
+        raise ValidationError(["First <problem>", "Second problem"])
+
+
+class EveryKindForm(GdsFormMixin, forms.Form):
+    required_css_class = "lw-required"
+    error_css_class = "lw-error"
+
+    name = forms.CharField(label="Your <em>name</em>", help_text="As on <b>your</b> card")
+    plain = forms.CharField(required=False, validators=[_two_errors])
+    email = forms.EmailField(required=False, label="Email")
+    wrapped = forms.CharField(required=False, label="Wrapped")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="A few words")
+    # A help text: the package's character count fails without one.
+    story = forms.CharField(
+        widget=forms.Textarea, required=False, label="Counted", help_text="Up to 100"
+    )
+    choice = forms.ChoiceField(
+        choices=[("", "Choose"), ("a", "A & B"), ("c", "C")], help_text="Pick one"
+    )
+    kind = forms.ChoiceField(
+        choices=[
+            Choice("x", "X <1>", hint="A hint & more"),
+            Choice("y", "Y", divider="or"),
+            Choice("z", "Z"),
+        ],
+        widget=forms.RadioSelect,
+        help_text="Which kind",
+    )
+    small = forms.ChoiceField(
+        choices=[("1", "One"), ("2", "Two")], widget=forms.RadioSelect, required=False
+    )
+    inline = forms.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect, label=""
+    )
+    agree = forms.BooleanField(label="I agree", help_text="You must", required=True)
+    many = forms.MultipleChoiceField(
+        choices=[("p", "P"), ("q", "Q")], widget=forms.CheckboxSelectMultiple, required=False
+    )
+    day = forms.DateField(required=False, label="Day")
+    key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_helper(
+            Field.text("name", label_size=Size.MEDIUM, label_tag="h1", field_width=20),
+            "plain",
+            Field.text("email", label_size=Size.SMALL),
+            Field("wrapped", wrapper_class="lw-wrapper"),
+            Field.textarea("notes", label_size=Size.LARGE),
+            Field.textarea("story", max_characters=100, threshold=50),
+            Field.select("choice"),
+            Fieldset(
+                Field.radios("kind", legend_size=Size.MEDIUM, legend_tag="h2"),
+                Field.radios("small", small=True),
+                Field.radios("inline", inline=True),
+                legend="Radios",
+            ),
+            Field.checkbox("agree", small=True),
+            Field.checkboxes("many", legend_size=Size.SMALL, small=True),
+            Field.text("day"),
+            "key",
+        )
+
+
+def _both(make) -> tuple[str, str]:
+    """``make()``'s form drawn by our template and by the package's, each a new form (drawing
+    one adds the error classes to its inputs' attributes, so a second drawing differs)."""
+
+    def form():
+        made = make()
+        if made.is_bound:
+            made.is_valid()
+        return made
+
+    ours = PAGE.render({"form": form()})
+    package = BackendTemplate(package_field_template(), engines["django"])
+    real = crispy_utils.get_template
+
+    def get_template(name, *args, **kwargs):
+        return package if name == "gds/field.html" else real(name, *args, **kwargs)
+
+    with mock.patch.object(crispy_utils, "get_template", get_template):
+        theirs = PAGE.render({"form": form()})
+    return ours, theirs
+
+
+BAD = {
+    "name": "",
+    "plain": "twice",
+    "email": "not an email",
+    "notes": "",
+    "choice": "nope",
+    "kind": "w",
+    "inline": "",
+    "many": ["r"],
+    "day": "32/13/2020",
+    "key": "k<1>",
+}
+GOOD = {
+    "name": "Vera <V>",
+    "notes": "Fine\nthanks",
+    "choice": "a",
+    "kind": "y",
+    "small": "2",
+    "inline": "no",
+    "agree": "on",
+    "many": ["p", "q"],
+    "day": "2026-11-29",
+    "story": "Told",
+}
+
+
+def test_only_character_counts_checkboxes_and_multiple_inputs_take_the_packages_template():
+    with mock.patch.object(
+        gds_fields, "package_field_template", wraps=gds_fields.package_field_template
+    ) as package:
+        PAGE.render({"form": EveryKindForm()})
+    assert package.call_count == 2  # "story" (counted) and "many" (checkboxes); 12 are ours
+
+
+@pytest.mark.parametrize("data", [None, BAD, GOOD], ids=["unbound", "in-error", "valid"])
+def test_every_kind_of_field_is_drawn_as_the_package_draws_it(data):
+    ours, theirs = _both(lambda: EveryKindForm(data))
+    assert ours == theirs
+    assert 'id="div_id_name"' in ours and "lw-wrapper" in ours and "govuk-radios__divider" in ours
+    if data is BAD:
+        assert "id_plain_2_error" in ours and "First &lt;problem&gt;" in ours
+
+
+def test_the_projects_own_forms_are_drawn_as_the_package_draws_them(volunteer, team_leader):
+    places = Locality.objects.all()
+    key = {"submission_key": "3e5661a9-8f34-4d4c-87f6-9b0709de349b"}
+    makers = [
+        lambda: ObservationForm(user=volunteer, initial=dict(key)),
+        lambda: ObservationForm({"client": "x", "noticed": "", "kind": "nope"}, user=volunteer),
+        lambda: StaffObservationForm(user=team_leader, initial=dict(key)),
+        lambda: StaffObservationForm({"volunteer": "1", "by_phone": "on"}, user=team_leader),
+        lambda: EvidenceForm(localities=places),
+        lambda: EvidenceForm({"first": "2026-02-30", "by": "nope"}, localities=places),
+        lambda: SignInForm(),
+        lambda: SignInForm(data={"username": "", "password": ""}),
+    ]
+    for n, make in enumerate(makers):
+        ours, theirs = _both(make)
+        assert ours == theirs, n
