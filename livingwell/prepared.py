@@ -54,6 +54,7 @@ class Prepared:
         self.build = build
         self.kinds = kinds
         self._first: dict[str, _Compiled] = {}
+        self._all: dict[str, _Compiled] = {}
         self._count: dict[str, _Compiled] = {}
 
     def _markers(self) -> list:
@@ -96,28 +97,40 @@ class Prepared:
             params[slot] = value
         return params
 
-    # --- one instance ---------------------------------------------------------------------------
+    # --- instances ------------------------------------------------------------------------------
     def first(self, *values, using: str = "default"):
-        """The first row as a model instance, or None: ``build(*values).first()`` without an
-        ordering (the lookups this is for match one row at most)."""
-        compiled = self._first.get(using) or self._compile_first(using)
-        connection = connections[using]
-        with connection.cursor() as cursor:
+        """The first row as a model instance, or None: ``build(*values)[:1]`` (the lookups
+        this is for match one row at most)."""
+        compiled = self._first.get(using) or self._compile(using, self._first, one=True)
+        with connections[using].cursor() as cursor:
             cursor.execute(compiled.sql, self._params(compiled, values, using))
             row = cursor.fetchone()
-        if row is None:
-            return None
+        return None if row is None else self._instance(compiled, row, using)
+
+    def all(self, *values, using: str = "default") -> list:
+        """Every row, as model instances in the queryset's order: ``list(build(*values))``."""
+        compiled = self._all.get(using) or self._compile(using, self._all, one=False)
+        with connections[using].cursor() as cursor:
+            cursor.execute(compiled.sql, self._params(compiled, values, using))
+            rows = cursor.fetchall()
+        return [self._instance(compiled, row, using) for row in rows]
+
+    @staticmethod
+    def _instance(compiled: _Compiled, row, using: str):
         if compiled.converters:
             # As the ORM's compiler applies them, with this thread's connection.
+            connection = connections[using]
             row = list(row)
             for pos, (converters, expression) in compiled.converters.items():
                 for converter in converters:
                     row[pos] = converter(row[pos], expression, connection)
         return compiled.model.from_db(using, compiled.attnames, tuple(row))
 
-    def _compile_first(self, using: str) -> _Compiled:
+    def _compile(self, using: str, kept: dict, *, one: bool) -> _Compiled:
         markers = self._markers()
-        qs = self.build(*markers).using(using)[:1]
+        qs = self.build(*markers).using(using)
+        if one:
+            qs = qs[:1]
         compiler = qs.query.get_compiler(using)
         sql, params = compiler.as_sql()
         info = compiler.klass_info
@@ -133,7 +146,7 @@ class Prepared:
             attnames=tuple(col.target.attname for col in columns[start:end]),
             converters=compiler.get_converters(columns),
         )
-        self._first[using] = compiled
+        kept[using] = compiled
         return compiled
 
     # --- a count --------------------------------------------------------------------------------

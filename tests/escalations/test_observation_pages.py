@@ -216,6 +216,25 @@ def test_a_volunteer_cannot_post_about_a_client_they_no_longer_visit_or_only_hal
     assert not Observation.objects.exists()
 
 
+def test_the_form_lists_a_volunteers_clients_by_name_in_one_statement(
+    client_for, volunteer, mary, west_practice
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    visit(volunteer, ClientFactory(practice=west_practice, first_name="Zoe", last_name="Angove"))
+    visit(volunteer, ClientFactory(practice=west_practice, first_name="Amy", last_name="Angove"))
+    web = client_for(volunteer)
+    with CaptureQueriesContext(connection) as queries:
+        body = web.get(URL).content.decode()
+    names = re.findall(
+        r'<label class="govuk-label govuk-radios__label" for="id_client_\d+">([^<]+)<', body
+    )
+    assert names == ["Amy Angove", "Zoe Angove", "Mary Trevithick"]
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "clients_client"')]
+    assert len(reads) == 1
+
+
 def test_a_sent_observation_looks_up_only_the_client_chosen(
     client_for, volunteer, mary, west_practice, django_assert_max_num_queries
 ):

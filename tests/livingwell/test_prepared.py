@@ -62,6 +62,26 @@ def test_only_the_columns_only_names_are_read_the_rest_deferred_as_the_orm_defer
     assert got.first_name == coordinator.first_name
 
 
+def test_all_is_the_orms_list_in_its_order_in_one_statement(west, east, volunteer):
+    for n in range(3):
+        Notification.objects.create(
+            user=volunteer,
+            subject=f"S{n}",
+            created_at=timezone.now().replace(microsecond=n * 1000) - dt.timedelta(days=n),
+        )
+    mine = Prepared(
+        lambda user_id: Notification.objects.filter(user_id=user_id).order_by("created_at"), int
+    )
+    with CaptureQueriesContext(connection) as queries:
+        got = mine.all(volunteer.pk)
+    assert len(queries) == 1
+    orms = list(Notification.objects.filter(user_id=volunteer.pk).order_by("created_at"))
+    assert [_fields(n) for n in got] == [_fields(n) for n in orms]
+    assert [n.subject for n in got] == ["S2", "S1", "S0"]
+    assert got[0].created_at.tzinfo is not None
+    assert mine.all(volunteer.pk + 10_000) == []
+
+
 def test_text_and_datetime_values_go_where_the_orm_put_them(west, east, volunteer):
     by_slug = Prepared(lambda slug: Locality.objects.filter(slug=slug), str)
     assert by_slug.first(west.slug).pk == west.pk
