@@ -82,7 +82,7 @@ class _IdsChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for pk in value:
-            if not str(pk).isdigit() or int(pk) >= 2**63:
+            if not str(pk).isdecimal() or int(pk) >= 2**63:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",
@@ -139,7 +139,7 @@ class _ClientChoiceField(forms.ModelChoiceField):
             return super().to_python(value)
         text = str(value).strip()
         client = (
-            visible_client(self.user, int(text)) if text.isdigit() and int(text) < 2**63 else None
+            visible_client(self.user, int(text)) if text.isdecimal() and int(text) < 2**63 else None
         )
         if client is None:
             raise forms.ValidationError(
@@ -325,7 +325,7 @@ class TriageFilterForm(forms.Form):
             return {}
         data = dict(self.cleaned_data)
         owner = data.get("owner")
-        if owner and owner.isdigit():
+        if owner and owner.isdecimal():
             data["owner"] = locality_staff(self.user.locality_id).filter(pk=owner).first()
         return data
 

@@ -49,7 +49,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value:
             text = str(pk).strip()
-            if text.lstrip("-").isdigit() and abs(int(text)) >= 2**63:
+            if text.lstrip("-").isdecimal() and abs(int(text)) >= 2**63:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

@@ -120,6 +120,7 @@ def test_coordinator_adds_and_changes_a_service(client_for, coordinator, west):
         ({"email": "not-an-email"}, "Enter a valid email address"),
         ({"localities": ["99999999999999999999999"]}, "Select a valid choice"),
         ({"localities": ["west"]}, "Select a valid choice"),
+        ({"localities": ["²"]}, "Select a valid choice"),
     ],
 )
 def test_bad_input_on_the_service_form(client_for, coordinator, west, change, message):

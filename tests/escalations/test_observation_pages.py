@@ -182,7 +182,7 @@ def test_a_volunteer_cannot_post_about_another_volunteers_client(
     assert not Observation.objects.exists()
 
 
-@pytest.mark.parametrize("sent", ["abc", "-3", "0", "9" * 25, " 12x", "1.5"])
+@pytest.mark.parametrize("sent", ["abc", "-3", "0", "9" * 25, " 12x", "1.5", "²"])
 def test_a_client_that_is_not_a_client_id_is_refused_not_an_error(
     client_for, volunteer, mary, sent
 ):

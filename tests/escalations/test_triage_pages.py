@@ -78,6 +78,7 @@ def test_queue_filters(client_for, coordinator, team_leader, make_escalation):
     assert shown("state=closed") == []
     # Nonsense is ignored, never an error page.
     assert shown("kind=nonsense&owner=zzz&page=abc") == [fall.pk, money.pk]
+    assert shown("owner=²") == [fall.pk, money.pk]  # a digit Python's int() refuses
 
 
 def test_queue_filters_show_what_is_ticked(client_for, coordinator):
