@@ -8,14 +8,19 @@ the caller's values go; later calls put the values in place of the markers and r
 SQL. Rows come back through the ORM's own converters and ``Model.from_db``, so an instance is
 what the queryset would have given.
 
-Only plain lookups: a model's own columns, all of them or those ``only()`` names (no
-``select_related`` or annotations), whole numbers, text or aware datetimes as values, each used
-once in the SQL. Anything else is refused when the query is first compiled, not answered
-wrongly.
+``first``, ``all`` and ``count`` are for plain lookups: a model's own columns, all of them or
+those ``only()`` names (no ``select_related`` or annotations). ``fetch`` takes any queryset
+(joins, annotations, ``values()``, ``prefetch_related``): it keeps the ORM's compiler of the
+first call and lets the queryset's own iterable read the rows, so what comes back is exactly
+what ``list(queryset)`` gives. Values are whole numbers, text or aware datetimes, each used once
+in the SQL; anything else is refused when the query is first compiled, not answered wrongly.
+Everything else in the SQL is fixed at that first compilation: ``build`` must take every value
+that varies as an argument (no ``timezone.now()`` inside it).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +34,10 @@ _INT_MARKER_BASE = -2_000_000_011
 _TEXT_MARKER = "\x00prepared-marker-{}\x00"
 _TIME_MARKER_BASE = dt.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=dt.UTC)
 
+# The largest id a row can have (a 64-bit column): a page looking up a larger one from its URL
+# answers "not found" without a query, as the ORM does.
+MAX_ID = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class _Compiled:
@@ -38,6 +47,8 @@ class _Compiled:
     model: type | None = None
     attnames: tuple[str, ...] = ()
     converters: dict | None = None
+    queryset: QuerySet | None = None  # fetch: the queryset compiled with markers
+    compiler: object = None  # fetch: its compiler, after as_sql()
 
 
 class Prepared:
@@ -56,6 +67,7 @@ class Prepared:
         self._first: dict[str, _Compiled] = {}
         self._all: dict[str, _Compiled] = {}
         self._count: dict[str, _Compiled] = {}
+        self._fetch: dict[str, _Compiled] = {}
 
     def _markers(self) -> list:
         return [
@@ -149,6 +161,42 @@ class Prepared:
         kept[using] = compiled
         return compiled
 
+    # --- any queryset ----------------------------------------------------------------------------
+    def fetch(self, *values, using: str = "default") -> list:
+        """``list(build(*values))``: instances with what ``select_related`` joined and their
+        annotations, or the dicts or tuples of ``values()``, and what ``prefetch_related``
+        names, fetched by its own (ordinary) queries."""
+        compiled = self._fetch.get(using) or self._compile_fetch(using)
+        compiler = copy.copy(compiled.compiler)
+        compiler.connection = connections[using]  # this thread's
+        sql, params = compiled.sql, self._params(compiled, values, using)
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        template = compiled.queryset
+        qs = template.__class__(model=template.model, query=_Query(template.query, compiler))
+        qs._db = using
+        qs._iterable_class = template._iterable_class
+        qs._fields = template._fields
+        qs._prefetch_related_lookups = template._prefetch_related_lookups
+        qs._hints = template._hints
+        return list(qs)
+
+    def _compile_fetch(self, using: str) -> _Compiled:
+        markers = self._markers()
+        qs = self.build(*markers).using(using)
+        if qs._known_related_objects:
+            raise ValueError("a related manager's queryset cannot be prepared: filter by the id")
+        compiler = qs.query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        compiled = _Compiled(
+            sql=sql,
+            params=tuple(params),
+            slots=self._slots(markers, tuple(params), using),
+            queryset=qs,
+            compiler=compiler,
+        )
+        self._fetch[using] = compiled
+        return compiled
+
     # --- a count --------------------------------------------------------------------------------
     def count(self, *values, using: str = "default") -> int:
         """``build(*values).count()``."""
@@ -170,3 +218,18 @@ class Prepared:
         )
         self._count[using] = compiled
         return compiled
+
+
+class _Query:
+    """A compiled query standing in for the queryset's: the same attributes, read only, and the
+    compiler already holding this call's SQL."""
+
+    def __init__(self, query, compiler):
+        self._query = query
+        self._compiler = compiler
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        return self._compiler
+
+    def __getattr__(self, name):
+        return getattr(self._query, name)

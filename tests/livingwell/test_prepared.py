@@ -150,6 +150,131 @@ def test_what_cannot_be_prepared_is_refused_not_answered_wrongly(volunteer):
         by_pk.first("not a number")
 
 
+# --- any queryset (fetch) ------------------------------------------------------------------------
+def _escalations(volunteer, n=3):
+    from escalations.models import Escalation
+    from tests.factories import (
+        ClientFactory,
+        EscalationFactory,
+        ObservationFactory,
+        PracticeFactory,
+        ServiceFactory,
+    )
+
+    service = ServiceFactory()
+    practice = PracticeFactory(locality=volunteer.locality)
+    made = []
+    for i in range(n):
+        obs = ObservationFactory(
+            client=ClientFactory(practice=practice),
+            volunteer=volunteer.volunteer,
+            logged_by=volunteer,
+        )
+        made.append(EscalationFactory(observation=obs, service=service if i % 2 else None))
+    return Escalation, made
+
+
+def test_fetch_gives_the_orms_instances_with_what_select_related_joined(volunteer):
+    Escalation, made = _escalations(volunteer)
+    build = lambda pk: Escalation.objects.filter(pk=pk).select_related(  # noqa: E731
+        "observation__client__practice", "service", "locality"
+    )
+    page = Prepared(build, int)
+    for esc in made:
+        with CaptureQueriesContext(connection) as queries:
+            (got,) = page.fetch(esc.pk)
+        assert len(queries) == 1
+        orms = build(esc.pk).get()
+        assert _fields(got) == _fields(orms)
+        for path in ("observation", "observation.client", "observation.client.practice"):
+            a, b = got, orms
+            for name in path.split("."):
+                a, b = getattr(a, name), getattr(b, name)
+            assert _fields(a) == _fields(b)
+        assert (got.service is None) == (orms.service is None)
+        # Joined, so reading them sends nothing more.
+        with CaptureQueriesContext(connection) as queries:
+            got.observation.client.practice.name, got.locality.name  # noqa: B018
+        assert len(queries) == 0
+    assert page.fetch(made[-1].pk + 1000) == []
+
+
+def test_fetch_gives_values_annotations_and_prefetches_as_the_orm_does(volunteer):
+    from django.db.models import Count, F
+
+    from livingwell.models import Locality
+
+    Escalation, made = _escalations(volunteer, n=4)
+    values = Prepared(
+        lambda locality: (
+            Escalation.objects.filter(locality_id=locality)
+            .values("id", "urgency", client_name=F("observation__client__last_name"))
+            .order_by("id")
+        ),
+        int,
+    )
+    orms = list(
+        Escalation.objects.filter(locality_id=volunteer.locality_id)
+        .values("id", "urgency", client_name=F("observation__client__last_name"))
+        .order_by("id")
+    )
+    assert values.fetch(volunteer.locality_id) == orms and len(orms) == 4
+    flat = Prepared(
+        lambda locality: (
+            Escalation.objects.filter(locality_id=locality)
+            .order_by("-id")
+            .values_list("id", flat=True)
+        ),
+        int,
+    )
+    assert flat.fetch(volunteer.locality_id) == [e.pk for e in reversed(made)]
+    counted = Prepared(
+        lambda slug: Locality.objects.filter(slug=slug).annotate(n=Count("escalations")), str
+    )
+    (got,) = counted.fetch(volunteer.locality.slug)
+    assert got.n == 4 and got.pk == volunteer.locality_id
+    prefetched = Prepared(
+        lambda pk: Locality.objects.filter(pk=pk).prefetch_related("escalations"), int
+    )
+    with CaptureQueriesContext(connection) as queries:
+        (got,) = prefetched.fetch(volunteer.locality_id)
+        ids = sorted(e.pk for e in got.escalations.all())
+    assert ids == sorted(e.pk for e in made) and len(queries) == 2
+
+
+def test_fetch_refuses_a_related_managers_queryset_and_a_value_it_cannot_place(volunteer):
+    twice = Prepared(lambda pk: User.objects.filter(pk=pk) | User.objects.filter(locality=pk), int)
+    with pytest.raises(ValueError, match="once"):
+        twice.fetch(volunteer.pk)
+    related = Prepared(lambda pk: volunteer.locality.users.filter(pk=pk), int)
+    with pytest.raises(ValueError, match="related manager"):
+        related.fetch(volunteer.pk)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_fetch_in_another_thread_uses_that_threads_connection(volunteer):
+    import threading
+
+    from django.db import connections
+
+    by_pk = Prepared(lambda pk: User.objects.filter(pk=pk).select_related("locality"), int)
+    assert by_pk.fetch(volunteer.pk)[0].locality == volunteer.locality
+    got, errors = [], []
+
+    def other():
+        try:
+            got.extend(by_pk.fetch(volunteer.pk))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    assert errors == [] and [u.pk for u in got] == [volunteer.pk]
+
+
 # --- the session's user ------------------------------------------------------------------------
 def test_get_user_is_djangos_answer(volunteer, coordinator):
     ours, djangos = ModelBackend(), DjangoModelBackend()
