@@ -7,18 +7,38 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery
 
+from livingwell.prepared import Prepared
+
 from .enums import ConsentAction, ConsentScope
 from .models import ConsentRecord
 
-
-def current_consents(client) -> dict[str, bool]:
-    """Every scope mapped to whether the client consents to it now (no record: False)."""
-    latest: dict[str, str] = {}
-    for scope, action in (
-        ConsentRecord.objects.filter(client=client)
+_ACTIONS = Prepared(
+    lambda client_id: (
+        ConsentRecord.objects.filter(client_id=client_id)
         .order_by("scope", "-recorded_at", "-id")
         .values_list("scope", "action")
-    ):
+    ),
+    int,
+)
+_RECORDS = Prepared(
+    lambda client_id: (
+        ConsentRecord.objects.filter(client_id=client_id)
+        .select_related("recorded_by")
+        .order_by("scope", "-recorded_at", "-id")
+    ),
+    int,
+)
+
+
+def _client_id(client) -> int:
+    return client if isinstance(client, int) else client.pk
+
+
+def current_consents(client) -> dict[str, bool]:
+    """Every scope mapped to whether the client consents to it now (no record: False). One
+    statement, compiled once (``livingwell.prepared``)."""
+    latest: dict[str, str] = {}
+    for scope, action in _ACTIONS.fetch(_client_id(client)):
         latest.setdefault(scope, action)
     return {scope: latest.get(scope) == ConsentAction.GIVEN for scope in ConsentScope.values}
 
@@ -47,12 +67,8 @@ def latest_consent_action(scope: str):
 
 def current_consent_records(client) -> dict[str, ConsentRecord | None]:
     """Every scope mapped to its latest record (who, when, how), or None: for pages that say
-    more than yes or no. One query."""
+    more than yes or no. One statement, compiled once."""
     latest: dict[str, ConsentRecord] = {}
-    for record in (
-        ConsentRecord.objects.filter(client=client)
-        .select_related("recorded_by")
-        .order_by("scope", "-recorded_at", "-id")
-    ):
+    for record in _RECORDS.fetch(_client_id(client)):
         latest.setdefault(record.scope, record)
     return {scope: latest.get(scope) for scope in ConsentScope.values}

@@ -12,6 +12,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -21,10 +22,22 @@ from django.utils import timezone
 from livingwell.choices import labels_of
 from livingwell.enums import LOCALITY_STAFF_ROLES, Role
 from livingwell.models import Locality, User
+from livingwell.prepared import MAX_ID, Prepared
 from volunteers.models import Volunteer
 
 from .enums import EscalationState, StoryState
-from .models import Escalation, Observation, OnCallShift, Outcome, Service, Story
+from .models import (
+    Escalation,
+    EscalationEvent,
+    Observation,
+    OnCallShift,
+    Outcome,
+    OutcomeResponse,
+    QuestionMessage,
+    Referral,
+    Service,
+    Story,
+)
 
 
 def escalations_for(user) -> QuerySet[Escalation]:
@@ -244,3 +257,93 @@ def queue_counts(user) -> dict:
             failed=Count("locality", filter=Q(routing_status="failed")),
         )
     )
+
+
+# --- the escalation page ---------------------------------------------------------------------
+# Its queries, each compiled once (livingwell.prepared): building and compiling them was 40% of
+# the page at 1M, more than running them.
+PAGE_RELATED = ("observation__client__practice", "locality", "service")
+
+_PAGE_IN_LOCALITY = Prepared(
+    lambda pk, locality_id: Escalation.objects.filter(
+        pk=pk, locality_id=locality_id
+    ).select_related(*PAGE_RELATED),
+    int,
+    int,
+)
+_PAGE_ANY = Prepared(lambda pk: Escalation.objects.filter(pk=pk).select_related(*PAGE_RELATED), int)
+
+
+def escalation_page_for(user, pk: int) -> Escalation | None:
+    """The escalation ``pk`` with its observation, client, practice, locality and service, if
+    ``user`` may see it (``escalations_for``); else None."""
+    if not 0 < pk <= MAX_ID or not user.is_authenticated or not user.is_active:
+        return None
+    if user.role == Role.ADMIN:
+        found = _PAGE_ANY.fetch(pk)
+    elif user.role in LOCALITY_STAFF_ROLES and user.locality_id:
+        found = _PAGE_IN_LOCALITY.fetch(pk, user.locality_id)
+    else:
+        return None
+    return found[0] if found else None
+
+
+_VOLUNTEER_WITH_USER = Prepared(
+    lambda pk: Volunteer.objects.filter(pk=pk).select_related("user"), int
+)
+_USER = Prepared(lambda pk: User.objects.filter(pk=pk), int)
+_EVENTS = Prepared(
+    lambda escalation_id: (
+        EscalationEvent.objects.filter(escalation_id=escalation_id)
+        .select_related("actor")
+        .only("at", "action", "summary", "actor__first_name", "actor__last_name", "actor__username")
+    ),
+    int,
+)
+_REFERRALS = Prepared(
+    lambda escalation_id: Referral.objects.filter(escalation_id=escalation_id).select_related(
+        "service", "by"
+    ),
+    int,
+)
+_THREAD = Prepared(
+    lambda escalation_id: QuestionMessage.objects.filter(
+        escalation_id=escalation_id
+    ).select_related("author"),
+    int,
+)
+_OUTCOME = Prepared(
+    lambda escalation_id: (
+        Outcome.objects.filter(escalation_id=escalation_id)
+        .select_related("recorded_by")
+        .prefetch_related(
+            Prefetch("responses", queryset=OutcomeResponse.objects.select_related("author"))
+        )[:1]
+    ),
+    int,
+)
+_STORY = Prepared(lambda escalation_id: Story.objects.filter(escalation_id=escalation_id)[:1], int)
+
+
+def escalation_record(escalation: Escalation) -> dict:
+    """What the escalation page shows besides the escalation: its observation's volunteer and
+    the people named (on the observation and escalation instances), its history, referrals,
+    questions to the volunteer, outcome with the volunteer's replies, and story."""
+    observation = escalation.observation
+    observation.volunteer = _VOLUNTEER_WITH_USER.fetch(observation.volunteer_id)[0]
+    people = {observation.volunteer.user_id: observation.volunteer.user}
+    for user_id in (observation.logged_by_id, escalation.owner_id):
+        if user_id is not None and user_id not in people:
+            people[user_id] = _USER.first(user_id)
+    observation.logged_by = people[observation.logged_by_id]
+    escalation.owner = people.get(escalation.owner_id)
+    pk = escalation.pk
+    outcome = _OUTCOME.fetch(pk)
+    story = _STORY.fetch(pk)
+    return {
+        "events": _EVENTS.fetch(pk),
+        "referrals": _REFERRALS.fetch(pk),
+        "thread": _THREAD.fetch(pk),
+        "outcome": outcome[0] if outcome else None,
+        "story": story[0] if story else None,
+    }
