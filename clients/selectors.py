@@ -8,14 +8,14 @@ from django.utils import timezone
 from livingwell.choices import labels_of
 from livingwell.enums import Role
 from livingwell.models import User
-from livingwell.prepared import Prepared
+from livingwell.prepared import MAX_ID, Prepared
 from volunteers.enums import VolunteerStatus
 from volunteers.models import Volunteer
 from volunteers.selectors import current_agreement, missing_requirements, with_readiness
 
 from .consent import latest_consent_action
 from .enums import ConsentScope
-from .models import Assignment, Client, ClientUserObjectPermission
+from .models import Assignment, Client, ClientUserObjectPermission, ConsentRecord, Need
 
 
 def clients_for(user) -> QuerySet[Client]:
@@ -100,6 +100,95 @@ def visible_client(user, pk: int) -> Client | None:
     if user.is_authenticated and user.is_active and user.role == Role.VOLUNTEER:
         return _VISITED_CLIENT.first(pk, user.pk, user.pk)
     return clients_for(user).only(*CHOICE_COLUMNS).filter(pk=pk).first()
+
+
+# --- a client's page -----------------------------------------------------------------------
+# Its queries, each compiled once (livingwell.prepared): building and compiling them cost more
+# than running them.
+_PAGE_RELATED = ("practice", "locality")
+_CLIENT_ANY = Prepared(lambda pk: Client.objects.filter(pk=pk).select_related(*_PAGE_RELATED), int)
+_CLIENT_IN_LOCALITY = Prepared(
+    lambda pk, locality_id: Client.objects.filter(pk=pk, locality_id=locality_id).select_related(
+        *_PAGE_RELATED
+    ),
+    int,
+    int,
+)
+_CLIENT_VISITED = Prepared(
+    lambda pk, permitted, assigned: Client.objects.filter(
+        *_seen_by_volunteer(permitted, assigned), pk=pk
+    ).select_related(*_PAGE_RELATED),
+    int,
+    int,
+    int,
+)
+
+
+def client_page_for(user, pk) -> Client | None:
+    """The client ``pk`` with their practice and locality, if ``user`` may see them
+    (``clients_for``); else None."""
+    if isinstance(pk, str):
+        pk = int(pk) if pk.isdecimal() else 0
+    if not 0 < pk <= MAX_ID or not user.is_authenticated or not user.is_active:
+        return None
+    if user.role == Role.ADMIN:
+        found = _CLIENT_ANY.fetch(pk)
+    elif user.role in (Role.COORDINATOR, Role.TEAM_LEADER):
+        found = _CLIENT_IN_LOCALITY.fetch(pk, user.locality_id) if user.locality_id else []
+    elif user.role == Role.VOLUNTEER:
+        found = _CLIENT_VISITED.fetch(pk, user.pk, user.pk)
+    else:
+        return None
+    return found[0] if found else None
+
+
+_NEEDS = Prepared(
+    lambda client_id: Need.objects.filter(client_id=client_id).only(
+        "id", "kind", "description", "met"
+    ),
+    int,
+)
+_OPEN_ASSIGNMENTS = Prepared(
+    lambda client_id: (
+        Assignment.objects.filter(client_id=client_id, ended_on__isnull=True)
+        .select_related("volunteer__user")
+        .order_by("started_on", "id")
+    ),
+    int,
+)
+_PAST_ASSIGNMENTS = Prepared(
+    lambda client_id: (
+        Assignment.objects.filter(client_id=client_id, ended_on__isnull=False)
+        .select_related("volunteer__user", "ended_by")
+        .order_by("-ended_on", "-id")[:20]
+    ),
+    int,
+)
+_CONSENT_HISTORY = Prepared(
+    lambda client_id: ConsentRecord.objects.filter(client_id=client_id).select_related(
+        "recorded_by"
+    )[:50],
+    int,
+)
+
+
+def client_needs(client_id: int) -> list[Need]:
+    return _NEEDS.fetch(client_id)
+
+
+def open_assignments_of(client_id: int) -> list[Assignment]:
+    """Who visits the client now, with the volunteer and their user, first assigned first."""
+    return _OPEN_ASSIGNMENTS.fetch(client_id)
+
+
+def past_assignments_of(client_id: int) -> list[Assignment]:
+    """The last 20 ended assignments, latest first, with who ended them."""
+    return _PAST_ASSIGNMENTS.fetch(client_id)
+
+
+def consent_history_of(client_id: int) -> list[ConsentRecord]:
+    """The latest 50 consent records, with who recorded them."""
+    return _CONSENT_HISTORY.fetch(client_id)
 
 
 def client_list_for(user) -> QuerySet[Client]:

@@ -11,7 +11,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -24,13 +24,17 @@ from .consent import current_consent_records
 from .enums import ClientStatus, ConsentAction, ConsentScope, NeedKind
 from .filters import ClientFilter
 from .forms import AssignForm, ClientForm, ConsentForm, EndAssignmentForm, NeedForm
-from .models import Assignment, Client, ConsentRecord, Need
+from .models import Assignment, Client, Need
 from .panels import panels_for
 from .selectors import (
     client_list_for,
+    client_needs,
+    client_page_for,
     client_rows,
-    clients_for,
+    consent_history_of,
     my_clients,
+    open_assignments_of,
+    past_assignments_of,
     volunteer_suggestions,
     with_volunteers,
 )
@@ -54,7 +58,10 @@ may_list = has_perm("clients.view_client")
 
 
 def _scoped_client(user, pk) -> Client:
-    return get_object_or_404(clients_for(user).select_related("practice", "locality"), pk=pk)
+    client = client_page_for(user, pk)
+    if client is None:
+        raise Http404
+    return client
 
 
 @gate(may_list)
@@ -100,12 +107,8 @@ def client_detail(request, pk):
         summary="Client page viewed",
         request=request,
     )
-    needs = list(Need.objects.filter(client=client).only("id", "kind", "description", "met"))
-    open_assignments = list(
-        Assignment.objects.filter(client=client, ended_on__isnull=True)
-        .select_related("volunteer__user")
-        .order_by("started_on", "id")
-    )
+    needs = client_needs(client.pk)
+    open_assignments = open_assignments_of(client.pk)
     context = {
         "client": client,
         "medical_needs": [n for n in needs if n.kind == NeedKind.MEDICAL],
@@ -126,14 +129,8 @@ def client_detail(request, pk):
         return render(request, "clients/client/visit.html", context)
     user = request.user
     context.update(
-        past_assignments=list(
-            Assignment.objects.filter(client=client, ended_on__isnull=False)
-            .select_related("volunteer__user", "ended_by")
-            .order_by("-ended_on", "-id")[:20]
-        ),
-        consent_history=list(
-            ConsentRecord.objects.filter(client=client).select_related("recorded_by")[:50]
-        ),
+        past_assignments=past_assignments_of(client.pk),
+        consent_history=consent_history_of(client.pk),
         may_change=user.has_perm("clients.change_client"),
         may_consent=user.has_perm("clients.add_consentrecord"),
         may_assign=user.has_perm("clients.add_assignment"),

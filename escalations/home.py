@@ -5,8 +5,30 @@ from __future__ import annotations
 from django.urls import reverse
 
 from livingwell.enums import LOCALITY_STAFF_ROLES, Role
+from livingwell.prepared import Prepared
 
+from .models import Escalation, Observation
 from .selectors import queue_counts
+
+# The client page's panel, compiled once (livingwell.prepared).
+_MINE_ABOUT = Prepared(
+    lambda client_id, user_id: (
+        Observation.objects.filter(client_id=client_id, volunteer__user_id=user_id)
+        .select_related("escalation")
+        .only("id", "kind", "created_at", "escalation__id", "escalation__state")
+        .order_by("-created_at")[:5]
+    ),
+    int,
+    int,
+)
+_LATEST_ABOUT = Prepared(
+    lambda client_id: (
+        Escalation.objects.filter(observation__client_id=client_id)
+        .only("id", "kind", "state", "created_at")
+        .order_by("-created_at")[:5]
+    ),
+    int,
+)
 
 
 def escalations_panel(request) -> dict | None:
@@ -43,16 +65,10 @@ def client_page_panel(request, client) -> dict | None:
     from django.utils import timezone
 
     from .enums import EscalationState
-    from .models import Escalation, Observation
 
     user = request.user
     if user.role == Role.VOLUNTEER:
-        mine = list(
-            Observation.objects.filter(client=client, volunteer__user=user)
-            .select_related("escalation")
-            .only("id", "kind", "created_at", "escalation__id", "escalation__state")
-            .order_by("-created_at")[:5]
-        )
+        mine = _MINE_ABOUT.fetch(client.pk, user.pk)
         links = [
             (
                 f"Tell us what you noticed about {client.first_name}",
@@ -70,11 +86,7 @@ def client_page_panel(request, client) -> dict | None:
             )
         return {"title": "What you noticed", "body": "", "links": links}
     if user.role in LOCALITY_STAFF_ROLES or user.role == Role.ADMIN:
-        latest = list(
-            Escalation.objects.filter(observation__client=client)
-            .only("id", "kind", "state", "created_at")
-            .order_by("-created_at")[:5]
-        )
+        latest = _LATEST_ABOUT.fetch(client.pk)
         if not latest:
             return {"title": "Escalations", "body": "Nothing has been escalated.", "links": []}
         return {

@@ -1,0 +1,102 @@
+"""A client's page reads, compiled once (clients.selectors.client_page_for and the page's lists):
+the same clients as ``clients_for`` for every role, the same rows as the ORM's querysets, and
+statements that do not grow with the client's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+
+from clients import selectors
+from clients.models import Assignment, ConsentRecord, Need
+from clients.services import assignment_create, assignment_end
+from tests.factories import ClientFactory, ConsentRecordFactory, NeedFactory
+from tests.volunteers.helpers import ready_volunteer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_role_opens_the_clients_clients_for_gives_it_and_no_other(
+    users, west_client, other_volunteers_client, east_practice
+):
+    east_client = ClientFactory(practice=east_practice)
+    inactive = users["other_coordinator"]
+    inactive.is_active = False
+    for user in [*users.values(), AnonymousUser()]:
+        for client in (west_client, other_volunteers_client, east_client):
+            expected = selectors.clients_for(user).filter(pk=client.pk).first()
+            got = selectors.client_page_for(user, client.pk)
+            assert (got and got.pk) == (expected and expected.pk), (user, client)
+            if got:
+                assert got.practice.name == client.practice.name
+                assert got.locality.name == client.locality.name
+
+
+def test_a_volunteer_no_longer_visiting_no_longer_opens_the_client(
+    volunteer, coordinator, assignment, west_client
+):
+    assert selectors.client_page_for(volunteer, west_client.pk).pk == west_client.pk
+    assignment_end(assignment=assignment, by=coordinator, ended_on=dt.date.today(), reason="Moved")
+    assert selectors.client_page_for(volunteer, west_client.pk) is None
+
+
+@pytest.mark.parametrize("pk", [0, 2**63, 10**30, "12x", ""])
+def test_an_id_no_client_can_have_is_not_found(coordinator, pk):
+    assert selectors.client_page_for(coordinator, pk) is None
+
+
+def test_an_id_out_of_range_is_a_404_not_a_server_error(client_for, coordinator):
+    assert client_for(coordinator).get("/clients/99999999999999999999999/").status_code == 404
+
+
+def test_the_page_lists_are_the_orms(west_client, coordinator, west):
+    for n in range(3):
+        NeedFactory(client=west_client, description=f"Need {n}", met=n == 1)
+        ConsentRecordFactory(client=west_client)
+    for n in range(3):
+        other = ready_volunteer(west, user__username=f"visitor{n}")
+        made = assignment_create(client=west_client, volunteer=other, by=coordinator)
+        if n:
+            assignment_end(assignment=made, by=coordinator, ended_on=dt.date.today(), reason="")
+    pk = west_client.pk
+    assert [n.pk for n in selectors.client_needs(pk)] == [
+        n.pk for n in Need.objects.filter(client=west_client)
+    ]
+    assert [(a.pk, a.volunteer.user.username) for a in selectors.open_assignments_of(pk)] == [
+        (a.pk, a.volunteer.user.username)
+        for a in Assignment.objects.filter(client=west_client, ended_on=None).order_by(
+            "started_on", "id"
+        )
+    ]
+    past = selectors.past_assignments_of(pk)
+    assert [(a.pk, a.ended_by_id) for a in past] == [
+        (a.pk, a.ended_by_id)
+        for a in Assignment.objects.filter(client=west_client, ended_on__isnull=False).order_by(
+            "-ended_on", "-id"
+        )
+    ]
+    assert len(past) == 2
+    assert [c.pk for c in selectors.consent_history_of(pk)] == [
+        c.pk for c in ConsentRecord.objects.filter(client=west_client)
+    ]
+
+
+def test_the_page_sends_as_many_statements_for_a_long_history_as_for_a_short_one(
+    client_for, coordinator, west_client, django_assert_max_num_queries
+):
+    web = client_for(coordinator)
+    url = reverse("clients:detail", args=[west_client.pk])
+    web.get(url)
+    sizes = []
+    for _ in range(2):
+        with django_assert_max_num_queries(16) as queries:
+            body = web.get(url).content.decode()
+        sizes.append(len(queries))
+        assert "A lift to the surgery" in body
+        for n in range(5):
+            NeedFactory(client=west_client, description=f"Need {n}")
+            ConsentRecordFactory(client=west_client)
+    assert sizes[0] == sizes[1]
