@@ -44,13 +44,11 @@ def _require(user, perm: str) -> None:
 def _meeting(request, pk: int, *, edit: bool = False):
     """The meeting if the user may open it (else 404) and how much of it they see; with
     ``edit``, only for those who run the practice's MDTs (else 403)."""
-    meeting = get_object_or_404(
-        selectors.meetings_for(request.user).select_related("practice", "chair"), pk=pk
-    )
-    who = selectors.audience(request.user, meeting)
-    if who is None:
+    found = selectors.meeting_page_for(request.user, pk)
+    if found is None:
         raise Http404
-    if edit and not selectors.can_edit(request.user, meeting):
+    meeting, who = found
+    if edit and not selectors.may_edit_found(request.user, who):
         raise PermissionDenied
     return meeting, who
 
@@ -97,7 +95,7 @@ def _split_members(members):
 def _agenda(request, meeting, who) -> dict:
     """What the agenda shows, in the page, the printout and the PDF alike: a fixed number of
     queries whatever the number of items."""
-    items = list(selectors.agenda_items(meeting, request.user, who))
+    items = selectors.agenda(meeting, request.user, who)
     ctx = {
         "meeting": meeting,
         "who": who,
@@ -107,7 +105,9 @@ def _agenda(request, meeting, who) -> dict:
         "protocol": meeting.practice.confidentiality_protocol,
     }
     if who == MEMBER:
-        ctx["core_members"], ctx["additional_members"] = _split_members(list(meeting.members.all()))
+        ctx["core_members"], ctx["additional_members"] = _split_members(
+            selectors.members_of(meeting)
+        )
     return ctx
 
 
@@ -212,7 +212,7 @@ def meeting_edit(request, pk):
 def meeting_detail(request, pk):
     meeting, who = _meeting(request, pk)
     ctx = _agenda(request, meeting, who)
-    ctx["can_edit"] = who == MEMBER and selectors.can_edit(request.user, meeting)
+    ctx["can_edit"] = selectors.may_edit_found(request.user, who)
     return render(request, "mdt/meetings/detail.html", ctx)
 
 
