@@ -22,3 +22,6 @@ class LivingwellConfig(AppConfig):
         post_migrate.connect(
             _sync_role_groups, sender=self, dispatch_uid="livingwell.sync_role_groups"
         )
+        from .security.backends import forget_permission_names
+
+        post_migrate.connect(forget_permission_names, dispatch_uid="livingwell.permission_names")

@@ -6,7 +6,6 @@ from functools import cache
 
 from django.contrib.auth import backends, get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, router
 
 from livingwell.prepared import Prepared
@@ -40,13 +39,38 @@ class ModelBackend(backends.ModelBackend):
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
             with connection.cursor() as cursor:
-                cursor.execute(_permissions_sql(), [user_obj.pk, user_obj.pk])
-                user_obj._perm_cache = {f"{app}.{codename}" for app, codename in cursor.fetchall()}
+                cursor.execute(_permission_ids_sql(), [user_obj.pk, user_obj.pk])
+                ids = {row[0] for row in cursor.fetchall()}
+            user_obj._perm_cache = _permission_names(connection.alias, ids)
         return user_obj._perm_cache
 
 
+# What each permission's id stands for ("app_label.codename"), per database: the rows of
+# auth_permission and django_content_type are written by migrations, not by people, so the
+# user's permissions are read as ids (their user and group links, every request, so that a
+# permission taken away bites on the next one) and named from here. An id not known yet (a
+# permission made since) reads the names again; every migrate and flush forgets them.
+_NAMES: dict[str, dict[int, str]] = {}
+
+
+def _permission_names(alias: str, ids: set[int]) -> set[str]:
+    names = _NAMES.get(alias)
+    if names is None or not ids <= names.keys():
+        names = _NAMES[alias] = {
+            pk: f"{app}.{codename}"
+            for pk, app, codename in Permission.objects.using(alias).values_list(
+                "pk", "content_type__app_label", "codename"
+            )
+        }
+    return {names[pk] for pk in ids if pk in names}
+
+
+def forget_permission_names(**kwargs) -> None:
+    _NAMES.clear()
+
+
 @cache
-def _permissions_sql() -> str:
+def _permission_ids_sql() -> str:
     q = connection.ops.quote_name
     user_model = get_user_model()
 
@@ -57,13 +81,9 @@ def _permissions_sql() -> str:
     own, own_user, own_perm = table(user_model.user_permissions.through, "user", "permission")
     member, member_user, member_group = table(user_model.groups.through, "user", "group")
     granted, granted_group, granted_perm = table(Group.permissions.through, "group", "permission")
-    perm, ct = Permission._meta, ContentType._meta
     # Built once from the models' table and column names; the user's id is a parameter.
     return (
-        f"SELECT ct.{q('app_label')}, p.{q('codename')} FROM {q(perm.db_table)} p "  # noqa: S608
-        f"JOIN {q(ct.db_table)} ct ON ct.{q('id')} = p.{q(perm.get_field('content_type').column)} "
-        f"WHERE p.{q('id')} IN ("
-        f"SELECT o.{own_perm} FROM {own} o WHERE o.{own_user} = %s "
-        f"UNION SELECT g.{granted_perm} FROM {granted} g "
-        f"JOIN {member} m ON m.{member_group} = g.{granted_group} WHERE m.{member_user} = %s)"
+        f"SELECT o.{own_perm} FROM {own} o WHERE o.{own_user} = %s "  # noqa: S608
+        f"UNION ALL SELECT g.{granted_perm} FROM {granted} g "
+        f"JOIN {member} m ON m.{member_group} = g.{granted_group} WHERE m.{member_user} = %s"
     )

@@ -26,6 +26,7 @@ def _both(user) -> tuple[set[str], set[str]]:
 
 
 def test_a_roles_permissions_are_djangos_in_one_query(coordinator):
+    ModelBackend().get_all_permissions(_fresh(coordinator))  # the names, read once a process
     user = _fresh(coordinator)
     with CaptureQueriesContext(connection) as queries:
         perms = ModelBackend().get_all_permissions(user)
@@ -69,3 +70,30 @@ def test_inactive_users_have_none_and_superusers_every_one(volunteer, admin_user
             )
         }
     )
+
+
+def test_a_permission_made_after_the_names_were_read_is_named(volunteer):
+    from django.contrib.contenttypes.models import ContentType
+
+    assert ModelBackend().get_all_permissions(_fresh(volunteer))  # the names read
+    new = Permission.objects.create(
+        codename="read_minutes",
+        name="Can read minutes",
+        content_type=ContentType.objects.get_for_model(User),
+    )
+    volunteer.user_permissions.add(new)
+    mine, djangos = _both(volunteer)
+    assert mine == djangos and "livingwell.read_minutes" in mine
+
+
+def test_the_names_are_forgotten_after_a_migrate(volunteer):
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from livingwell.security import backends
+
+    ModelBackend().get_all_permissions(_fresh(volunteer))
+    assert backends._NAMES
+    emit_post_migrate_signal(0, False, "default")
+    assert backends._NAMES == {}
+    mine, djangos = _both(volunteer)
+    assert mine == djangos
