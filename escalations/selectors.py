@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db.models import (
     Avg,
+    BooleanField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -22,7 +23,7 @@ from django.utils import timezone
 from livingwell.choices import labels_of
 from livingwell.enums import LOCALITY_STAFF_ROLES, Role
 from livingwell.models import Locality, User
-from livingwell.prepared import MAX_ID, Prepared
+from livingwell.prepared import MAX_ID, Prepared, PreparedRows
 from volunteers.models import Volunteer
 
 from .enums import EscalationState, StoryState
@@ -138,11 +139,54 @@ def observations_for(user) -> QuerySet[Observation]:
     """A volunteer's own observations (the ones they raised, or that were logged for them)."""
     if not user.is_authenticated or user.role != Role.VOLUNTEER:
         return Observation.objects.none()
+    return _own_observations(user.pk)
+
+
+def _own_observations(user_id: int) -> QuerySet[Observation]:
     # The volunteer's id as a subquery, not a join on the volunteer's user: filtered on
     # volunteer_id itself, a page newest first reads its 25 rows from the index
     # observation_volunteer instead of sorting all of a volunteer's observations.
-    own = Volunteer.objects.filter(user=user).values("pk")[:1]
+    own = Volunteer.objects.filter(user_id=user_id).values("pk")[:1]
     return Observation.objects.filter(volunteer_id=Subquery(own))
+
+
+def _my_observation_rows(user_id: int) -> QuerySet[dict]:
+    # Rows, not model instances (three a row); "news" is an outcome the volunteer has not
+    # read yet.
+    return (
+        _own_observations(user_id)
+        .order_by("-created_at", "-id")
+        .values(
+            "id",
+            "kind",
+            "urgency",
+            "created_at",
+            "by_phone",
+            client_first_name=F("client__first_name"),
+            client_last_name=F("client__last_name"),
+            state=F("escalation__state"),
+            news=ExpressionWrapper(
+                Q(
+                    escalation__outcome__isnull=False,
+                    escalation__outcome__volunteer_seen_at__isnull=True,
+                ),
+                output_field=BooleanField(),
+            ),
+        )
+    )
+
+
+_MY_OBSERVATIONS = Prepared(_own_observations, int)
+_MY_OBSERVATION_ROWS = Prepared(_my_observation_rows, int)
+
+
+def my_observation_rows(user) -> PreparedRows:
+    """A volunteer's own observations, newest first, as rows for a paginator (client's name,
+    state, and ``news``: an outcome not read yet), counted without the tables the rows join;
+    both statements compiled once (``livingwell.prepared``)."""
+    if not user.is_authenticated or user.role != Role.VOLUNTEER:
+        return _MY_OBSERVATION_ROWS.page(0, count=0)
+    return _MY_OBSERVATION_ROWS.page(user.pk, count=_MY_OBSERVATIONS.count(user.pk))
 
 
 def services_for(user, *, locality: Locality | None = None) -> QuerySet[Service]:

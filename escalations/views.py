@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -141,28 +140,8 @@ def my_observations(request):
     _require(request.user, "escalations.view_observation")
     if request.user.role != Role.VOLUNTEER:
         raise PermissionDenied
-    # Rows, not model instances (three a row), with the labels worked out once here; "news"
-    # is an outcome the volunteer has not read yet.
-    own = selectors.observations_for(request.user)
-    rows = own.order_by("-created_at", "-id").values(
-        "id",
-        "kind",
-        "urgency",
-        "created_at",
-        "by_phone",
-        client_first_name=F("client__first_name"),
-        client_last_name=F("client__last_name"),
-        state=F("escalation__state"),
-        news=ExpressionWrapper(
-            Q(
-                escalation__outcome__isnull=False,
-                escalation__outcome__volunteer_seen_at__isnull=True,
-            ),
-            output_field=BooleanField(),
-        ),
-    )
-    paginator = Paginator(rows, 25)
-    paginator.count = own.count()  # without the tables the rows join
+    # The labels worked out once here, not in the template.
+    paginator = Paginator(selectors.my_observation_rows(request.user), 25)
     page = paginator.get_page(request.GET.get("page"))
     kinds, urgencies = labels_of(Observation, "kind"), labels_of(Observation, "urgency")
     for row in page.object_list:

@@ -162,14 +162,22 @@ class Prepared:
         return compiled
 
     # --- any queryset ----------------------------------------------------------------------------
-    def fetch(self, *values, using: str = "default") -> list:
+    def fetch(
+        self, *values, limit: int | None = None, offset: int = 0, using: str = "default"
+    ) -> list:
         """``list(build(*values))``: instances with what ``select_related`` joined and their
         annotations, or the dicts or tuples of ``values()``, and what ``prefetch_related``
-        names, fetched by its own (ordinary) queries."""
+        names, fetched by its own (ordinary) queries. With ``limit``, the rows
+        ``build(*values)[offset:offset + limit]`` (``build`` itself must not slice then)."""
         compiled = self._fetch.get(using) or self._compile_fetch(using)
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connections[using]  # this thread's
         sql, params = compiled.sql, self._params(compiled, values, using)
+        if limit is not None:
+            if compiled.compiler.query.is_sliced:
+                raise ValueError("a prepared queryset sliced by build() cannot be paged")
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            params += [int(limit), int(offset)]
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         template = compiled.queryset
         qs = template.__class__(model=template.model, query=_Query(template.query, compiler))
@@ -179,6 +187,11 @@ class Prepared:
         qs._prefetch_related_lookups = template._prefetch_related_lookups
         qs._hints = template._hints
         return list(qs)
+
+    def page(self, *values, count: int, using: str = "default") -> PreparedRows:
+        """What ``django.core.paginator.Paginator`` pages: ``count`` rows (counted by the
+        caller), a page of them read by ``fetch`` with a limit and an offset."""
+        return PreparedRows(self, values, count, using)
 
     def _compile_fetch(self, using: str) -> _Compiled:
         markers = self._markers()
@@ -218,6 +231,30 @@ class Prepared:
         )
         self._count[using] = compiled
         return compiled
+
+
+class PreparedRows:
+    """A prepared queryset's rows as a paginator sees them: a length, and slices."""
+
+    ordered = True
+
+    def __init__(self, prepared: Prepared, values: tuple, count: int, using: str):
+        self.prepared, self.values, self._count, self.using = prepared, values, count, using
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: slice) -> list:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("prepared rows are read a page (a slice) at a time")
+        start = index.start or 0
+        stop = self._count if index.stop is None else index.stop
+        if stop <= start:
+            return []
+        return self.prepared.fetch(*self.values, limit=stop - start, offset=start, using=self.using)
 
 
 class _Query:

@@ -251,6 +251,39 @@ def test_fetch_refuses_a_related_managers_queryset_and_a_value_it_cannot_place(v
         related.fetch(volunteer.pk)
 
 
+def test_a_page_of_rows_is_the_orms_slice_for_every_page(volunteer):
+    from django.core.paginator import Paginator
+
+    Escalation, made = _escalations(volunteer, n=7)
+
+    def build(locality):
+        return (
+            Escalation.objects.filter(locality_id=locality).order_by("-id").values("id", "urgency")
+        )
+
+    rows = Prepared(build, int)
+    everything = list(build(volunteer.locality_id))
+    for offset in range(9):
+        for limit in (1, 3, 10):
+            assert (
+                rows.fetch(volunteer.locality_id, limit=limit, offset=offset)
+                == (everything[offset : offset + limit])
+            )
+    counted = Prepared(build, int).count(volunteer.locality_id)
+    paginator = Paginator(rows.page(volunteer.locality_id, count=counted), 3)
+    assert paginator.num_pages == 3
+    for number in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            got = list(paginator.page(number).object_list)
+        assert got == everything[(number - 1) * 3 : number * 3] and len(queries) == 1
+    assert list(Paginator(rows.page(-1, count=0), 3).get_page(1).object_list) == []
+    with pytest.raises(TypeError):
+        rows.page(volunteer.locality_id, count=7)[::2]
+    sliced = Prepared(lambda pk: User.objects.filter(pk=pk)[:1], int)
+    with pytest.raises(ValueError, match="sliced"):
+        sliced.fetch(volunteer.pk, limit=1)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fetch_in_another_thread_uses_that_threads_connection(volunteer):
     import threading
