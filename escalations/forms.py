@@ -28,7 +28,7 @@ from .enums import (
     Urgency,
 )
 from .models import Service
-from .selectors import locality_staff
+from .selectors import locality_staff, locality_staff_names
 
 TEXT_LIMIT = 4000
 
@@ -288,12 +288,7 @@ class TriageFilterForm(forms.Form):
         self.user = user
         staff = []
         if user.locality_id:
-            staff = [
-                (str(u.pk), str(u))
-                for u in locality_staff(user.locality_id).only(
-                    "id", "first_name", "last_name", "username"
-                )
-            ]
+            staff = [(str(u.pk), str(u)) for u in locality_staff_names(user.locality_id)]
         self.fields["owner"].choices = [
             ("", "Anyone"),
             ("me", "Me"),

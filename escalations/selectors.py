@@ -13,10 +13,12 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.utils import timezone
 
@@ -57,27 +59,112 @@ def triage_queue(user, *, filters: dict | None = None) -> QuerySet[Escalation]:
     """The triage queue: open escalations of the user's locality (or every locality for an
     admin), urgent first then oldest. The page reads ``triage_values`` of it, and
     ``triage_rows`` adds the labels."""
-    filters = filters or {}
-    qs = escalations_for(user)
-    states = filters.get("state") or []
-    # With no state chosen, "not closed": the predicate of the partial index escalation_queue.
-    qs = qs.filter(state__in=states) if states else qs.exclude(state=EscalationState.CLOSED)
-    if filters.get("kind"):
-        qs = qs.filter(kind__in=filters["kind"])
-    if filters.get("urgency"):
-        qs = qs.filter(urgency__in=filters["urgency"])
-    owner = filters.get("owner")
-    if owner == "me":
-        qs = qs.filter(owner=user)
+    plan = _queue_plan(user, filters or {})
+    return Escalation.objects.none() if plan is None else _queue(*plan)
+
+
+# A queue's shape: whose escalations ("all" or "locality"), how many states, kinds and
+# urgencies are chosen, the owner ("id", "none" or None), and whether a locality and "only
+# overdue" are. With its values, in the order _queue reads them, it is the whole query: each
+# shape's statements are compiled once (livingwell.prepared), whatever the values.
+QueueShape = tuple[str, int, int, int, str | None, bool, bool]
+
+
+def _queue_plan(user, filters: dict) -> tuple[QueueShape, list] | None:
+    """The shape and values of ``user``'s queue with ``filters``, or None if they see none."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.role == Role.ADMIN:
+        scope, values = "all", []
+    elif user.role in LOCALITY_STAFF_ROLES and user.locality_id:
+        scope, values = "locality", [user.locality_id]
+    else:
+        return None
+    # Each chosen value once: the form allows only its choices, so the shapes are bounded.
+    chosen = [list(dict.fromkeys(filters.get(name) or [])) for name in ("state", "kind", "urgency")]
+    for values_of in chosen:
+        values += values_of
+    owner, owner_kind = filters.get("owner"), None
+    if owner == "me" or isinstance(owner, User):
+        owner_kind = "id"
+        values.append(user.pk if owner == "me" else owner.pk)
     elif owner == "none":
+        owner_kind = "none"
+    locality = filters.get("locality")
+    if locality:
+        values.append(locality.pk)
+    overdue = bool(filters.get("overdue"))
+    if overdue:
+        values.append(timezone.now())
+    shape = (scope, *(len(v) for v in chosen), owner_kind, bool(locality), overdue)
+    return shape, values
+
+
+def _queue(shape: QueueShape, values) -> QuerySet[Escalation]:
+    scope, n_states, n_kinds, n_urgencies, owner_kind, by_locality, overdue = shape
+    given = iter(values)
+
+    def take(n: int) -> list:
+        return [next(given) for _ in range(n)]
+
+    qs = Escalation.objects.all()
+    if scope == "locality":
+        qs = qs.filter(locality_id=next(given))
+    # With no state chosen, "not closed": the predicate of the partial index escalation_queue.
+    qs = (
+        qs.filter(state__in=take(n_states))
+        if n_states
+        else qs.exclude(state=EscalationState.CLOSED)
+    )
+    if n_kinds:
+        qs = qs.filter(kind__in=take(n_kinds))
+    if n_urgencies:
+        qs = qs.filter(urgency__in=take(n_urgencies))
+    if owner_kind == "id":
+        qs = qs.filter(owner_id=next(given))
+    elif owner_kind == "none":
         qs = qs.filter(owner__isnull=True)
-    elif isinstance(owner, User):
-        qs = qs.filter(owner=owner)
-    if filters.get("locality"):
-        qs = qs.filter(locality=filters["locality"])
-    if filters.get("overdue"):
-        qs = qs.filter(due_at__lt=timezone.now())
+    if by_locality:
+        qs = qs.filter(locality_id=next(given))
+    if overdue:
+        qs = qs.filter(due_at__lt=next(given))
     return qs.order_by("urgency_rank", "created_at", "id")
+
+
+def _kinds_of(shape: QueueShape) -> tuple[type, ...]:
+    scope, n_states, n_kinds, n_urgencies, owner_kind, by_locality, overdue = shape
+    return (
+        *([int] if scope == "locality" else []),
+        *[str] * (n_states + n_kinds + n_urgencies),
+        *([int] if owner_kind == "id" else []),
+        *([int] if by_locality else []),
+        *([datetime] if overdue else []),
+    )
+
+
+_QUEUE_ROWS: dict[QueueShape, Prepared] = {}
+_QUEUE_COUNTS: dict[QueueShape, Prepared] = {}
+
+
+def triage_page_rows(user, filters: dict, open_count: int):
+    """The queue's rows (``triage_values``) for a paginator, counted: unfiltered, the queue is
+    the ``open_count`` of ``queue_counts``; filtered, the escalations are counted without the
+    tables the rows join. Each shape of queue compiled once."""
+    plan = _queue_plan(user, filters)
+    if plan is None:
+        return []
+    shape, values = plan
+    rows = _QUEUE_ROWS.get(shape)
+    if rows is None:
+        rows = _QUEUE_ROWS[shape] = Prepared(
+            lambda *v: triage_values(_queue(shape, v)), *_kinds_of(shape)
+        )
+    if shape[1:] == (0, 0, 0, None, False, False):
+        return rows.page(*values, count=open_count)
+    counted = _QUEUE_COUNTS.get(shape)
+    if counted is None:
+        counted = _QUEUE_COUNTS[shape] = Prepared(lambda *v: _queue(shape, v), *_kinds_of(shape))
+    return rows.page(*values, count=counted.count(*values))
 
 
 def triage_values(queue: QuerySet[Escalation]) -> QuerySet[dict]:
@@ -133,6 +220,20 @@ def locality_staff(locality_id: int) -> QuerySet[User]:
     return User.objects.filter(
         locality_id=locality_id, role__in=LOCALITY_STAFF_ROLES, is_active=True
     ).order_by("first_name", "last_name", "username")
+
+
+_STAFF_NAMES = Prepared(
+    lambda locality_id: locality_staff(locality_id).only(
+        "id", "first_name", "last_name", "username"
+    ),
+    int,
+)
+
+
+def locality_staff_names(locality_id: int) -> list[User]:
+    """``locality_staff`` with their names only, in one statement compiled once: the
+    choices of the queue's owner filter."""
+    return _STAFF_NAMES.fetch(locality_id)
 
 
 def observations_for(user) -> QuerySet[Observation]:
@@ -284,23 +385,47 @@ def outcome_figures(
     return figures
 
 
-def queue_counts(user) -> dict:
-    """For the home page panel: open, urgent, overdue and failed-routing counts."""
-    now = timezone.now()
+def _counts(queue: QuerySet[Escalation], now: datetime) -> QuerySet[dict]:
     # "Not closed" is the predicate of the open-escalation indexes: the database reads only
     # open rows, not the locality's whole history; and every column counted is in the index
-    # escalation_queue (locality, not the primary key), so it reads only the index.
+    # escalation_queue (locality, not the primary key), so it reads only the index. Grouped by
+    # a constant, which leaves no GROUP BY: the statement of ``aggregate()``, one row always.
     return (
-        escalations_for(user)
-        .exclude(state=EscalationState.CLOSED)
+        queue.exclude(state=EscalationState.CLOSED)
         .order_by()
-        .aggregate(
+        .annotate(_one=Value(1, output_field=IntegerField()))
+        .values("_one")
+        .annotate(
             open=Count("*"),
             urgent=Count("locality", filter=Q(urgency="urgent")),
             overdue=Count("locality", filter=Q(due_at__lt=now)),
             failed=Count("locality", filter=Q(routing_status="failed")),
         )
+        .values("open", "urgent", "overdue", "failed")
     )
+
+
+_COUNTS_IN_LOCALITY = Prepared(
+    lambda locality_id, now: _counts(Escalation.objects.filter(locality_id=locality_id), now),
+    int,
+    datetime,
+)
+_COUNTS_EVERYWHERE = Prepared(lambda now: _counts(Escalation.objects.all(), now), datetime)
+
+
+def queue_counts(user) -> dict:
+    """For the home page panel and the queue: open, urgent, overdue and failed-routing counts
+    (one statement, compiled once)."""
+    now = timezone.now()
+    if not user.is_authenticated or not user.is_active:
+        found = [{}]
+    elif user.role == Role.ADMIN:
+        found = _COUNTS_EVERYWHERE.fetch(now)
+    elif user.role in LOCALITY_STAFF_ROLES and user.locality_id:
+        found = _COUNTS_IN_LOCALITY.fetch(user.locality_id, now)
+    else:
+        found = [{}]
+    return {name: found[0].get(name, 0) for name in ("open", "urgent", "overdue", "failed")}
 
 
 # --- the escalation page ---------------------------------------------------------------------

@@ -274,12 +274,10 @@ def triage_queue(request):
         raise PermissionDenied
     filter_form = forms.TriageFilterForm(request.GET or None, user=user)
     filters = filter_form.filters() if request.GET else {}
-    qs = selectors.triage_queue(user, filters=filters)
     counts = selectors.queue_counts(user)
-    paginator = Paginator(selectors.triage_values(qs), TRIAGE_PAGE_SIZE)
-    # Unfiltered, the queue is the open escalations just counted: one COUNT fewer. Filtered,
-    # the escalations are counted without the tables the rows join.
-    paginator.count = qs.count() if any(filters.values()) else counts["open"]
+    paginator = Paginator(
+        selectors.triage_page_rows(user, filters, counts["open"]), TRIAGE_PAGE_SIZE
+    )
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.triage_rows(page.object_list)
     query = urlencode([(k, v) for k, vs in request.GET.lists() if k != "page" for v in vs])
