@@ -336,11 +336,51 @@ def story_localities_for(user) -> QuerySet[Locality]:
 
 
 def published_stories(locality: Locality) -> QuerySet[Story]:
+    return _published(locality.pk)
+
+
+def _published(locality_id: int) -> QuerySet[Story]:
     return (
-        Story.objects.filter(locality=locality, state=StoryState.PUBLISHED)
+        Story.objects.filter(locality_id=locality_id, state=StoryState.PUBLISHED)
         .only("id", "title", "body", "published_at")
         .order_by("-published_at", "-id")
     )
+
+
+# The stories page's statements, each compiled once (livingwell.prepared).
+_STORY_PLACE_ANY = Prepared(lambda slug: Locality.objects.filter(slug=slug), str)
+_STORY_PLACE_OWN = Prepared(lambda pk, slug: Locality.objects.filter(pk=pk, slug=slug), int, str)
+_PUBLISHED = Prepared(_published, int)
+_DRAFTS = Prepared(
+    lambda locality_id: (
+        Story.objects.filter(locality_id=locality_id)
+        .exclude(state=StoryState.PUBLISHED)
+        .only("id", "title", "state", "escalation_id", "unpublished_reason")
+        .order_by("-updated_at")[:50]
+    ),
+    int,
+)
+
+
+def story_locality_for(user, slug: str) -> Locality | None:
+    """The locality ``slug`` if its stories page is among ``story_localities_for(user)``."""
+    if not user.is_authenticated:
+        return None
+    if user.role == Role.ADMIN:
+        return _STORY_PLACE_ANY.first(slug)
+    if user.role in (Role.VOLUNTEER, *LOCALITY_STAFF_ROLES) and user.locality_id:
+        return _STORY_PLACE_OWN.first(user.locality_id, slug)
+    return None
+
+
+def published_story_rows(locality: Locality) -> PreparedRows:
+    """``published_stories(locality)`` for a paginator, counted."""
+    return _PUBLISHED.page(locality.pk, count=_PUBLISHED.count(locality.pk))
+
+
+def story_drafts(locality: Locality) -> list[Story]:
+    """The locality's stories not published (drafts and withdrawn ones), latest first."""
+    return _DRAFTS.fetch(locality.pk)
 
 
 # --- Figures for the evidence dashboard ---------------------------------------------------

@@ -717,16 +717,14 @@ def stories_home(request):
 @login_required
 def story_list(request, locality: str):
     _require(request.user, "escalations.view_story")
-    place = get_object_or_404(selectors.story_localities_for(request.user), slug=locality)
-    page = Paginator(selectors.published_stories(place), 20).get_page(request.GET.get("page"))
+    place = selectors.story_locality_for(request.user, locality)
+    if place is None:
+        raise Http404
+    rows = selectors.published_story_rows(place)
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
     drafts = []
     if request.user.has_perm("escalations.change_story"):
-        drafts = list(
-            Story.objects.filter(locality=place)
-            .exclude(state=StoryState.PUBLISHED)
-            .only("id", "title", "state", "escalation_id", "unpublished_reason")
-            .order_by("-updated_at")[:50]
-        )
+        drafts = selectors.story_drafts(place)
     return render(
         request,
         "escalations/story/list.html",
