@@ -100,3 +100,22 @@ def test_the_page_sends_as_many_statements_for_a_long_history_as_for_a_short_one
             NeedFactory(client=west_client, description=f"Need {n}")
             ConsentRecordFactory(client=west_client)
     assert sizes[0] == sizes[1]
+
+
+def test_the_list_filters_show_the_localitys_practices_read_as_a_list(
+    client_for, coordinator, west_practice, east_practice
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import PracticeFactory
+
+    second = PracticeFactory(locality=west_practice.locality, name="Zennor Surgery")
+    web = client_for(coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        body = web.get(reverse("clients:list"), {"practice": second.pk}).content.decode()
+    assert not [q for q in queries if q["sql"].lstrip().upper().startswith("DECLARE")]
+    assert '<option value="">Any practice</option>' in body
+    assert f'<option value="{west_practice.pk}">{west_practice.name}</option>' in body
+    assert f'<option value="{second.pk}" selected>Zennor Surgery</option>' in body
+    assert east_practice.name not in body
