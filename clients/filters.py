@@ -67,11 +67,21 @@ class ClientFilter(django_filters.FilterSet):
         return qs
 
     def filter_volunteer(self, qs, name, value):
-        has = Exists(Assignment.objects.filter(client=OuterRef("pk"), ended_on__isnull=True))
-        return qs.filter(has) if value == "yes" else qs.exclude(has)
+        return with_volunteer(qs, value)
 
     def filter_mdt_consent(self, qs, name, value):
-        # Needs the ``consent_mdt`` annotation of ``clients.selectors.client_list_for``.
-        if value == "yes":
-            return qs.filter(consent_mdt=ConsentAction.GIVEN)
-        return qs.filter(Q(consent_mdt__isnull=True) | Q(consent_mdt=ConsentAction.WITHDRAWN))
+        return with_mdt_consent(qs, value)
+
+
+def with_volunteer(qs, value: str):
+    """``value`` "yes": clients someone visits now; "no": clients nobody does."""
+    has = Exists(Assignment.objects.filter(client=OuterRef("pk"), ended_on__isnull=True))
+    return qs.filter(has) if value == "yes" else qs.exclude(has)
+
+
+def with_mdt_consent(qs, value: str):
+    """``value`` "yes": clients consenting to a volunteer at their MDT now; "no": the others.
+    Needs the ``consent_mdt`` annotation of ``clients.selectors.client_list_for``."""
+    if value == "yes":
+        return qs.filter(consent_mdt=ConsentAction.GIVEN)
+    return qs.filter(Q(consent_mdt__isnull=True) | Q(consent_mdt=ConsentAction.WITHDRAWN))

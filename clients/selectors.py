@@ -194,15 +194,75 @@ def consent_history_of(client_id: int) -> list[ConsentRecord]:
 def client_list_for(user) -> QuerySet[Client]:
     """The coordinator's client list: scoped, with the consents that matter most on the list,
     by name. Filter it, then take a page of ``client_rows``."""
-    return (
-        clients_for(user)
-        .annotate(
-            consent_partners=latest_consent_action(ConsentScope.SHARE_WITH_PARTNERS),
-            consent_mdt=latest_consent_action(ConsentScope.MDT_CHAMPION),
-            consent_story=latest_consent_action(ConsentScope.ANONYMISED_STORY),
-        )
-        .order_by("last_name", "first_name", "pk")
-    )
+    return _with_list_columns(clients_for(user))
+
+
+def _with_list_columns(clients: QuerySet[Client]) -> QuerySet[Client]:
+    return clients.annotate(
+        consent_partners=latest_consent_action(ConsentScope.SHARE_WITH_PARTNERS),
+        consent_mdt=latest_consent_action(ConsentScope.MDT_CHAMPION),
+        consent_story=latest_consent_action(ConsentScope.ANONYMISED_STORY),
+    ).order_by("last_name", "first_name", "pk")
+
+
+# The list's shape without a search: whose clients ("all" or "locality"), whether a practice
+# and a status are chosen, and the volunteer and MDT consent filters ("yes", "no" or "").
+# With its values it is the whole query: each shape's statements compiled once.
+ListShape = tuple[str, bool, bool, str, str]
+_LIST_ROWS: dict[ListShape, Prepared] = {}
+_LIST_COUNTS: dict[ListShape, Prepared] = {}
+
+
+def _client_list(shape: ListShape, values) -> QuerySet[Client]:
+    from .filters import with_mdt_consent, with_volunteer
+
+    scope, by_practice, by_status, volunteer, mdt = shape
+    given = iter(values)
+    qs = Client.objects.all()
+    if scope == "locality":
+        qs = qs.filter(locality_id=next(given))
+    qs = _with_list_columns(qs)
+    if by_practice:
+        qs = qs.filter(practice_id=next(given))
+    if by_status:
+        qs = qs.filter(status=next(given))
+    if volunteer:
+        qs = with_volunteer(qs, volunteer)
+    if mdt:
+        qs = with_mdt_consent(qs, mdt)
+    return qs
+
+
+def client_list_rows(user, cleaned: dict):
+    """The client list's ``client_rows`` for a paginator, counted, if the filters' values
+    (``cleaned``) have no search words and the user sees every client or a locality's; else
+    None (the caller filters the queryset itself)."""
+    if cleaned.get("q") or not user.is_authenticated or not user.is_active:
+        return None
+    if user.role == Role.ADMIN:
+        scope, values = "all", []
+    elif user.role in (Role.COORDINATOR, Role.TEAM_LEADER) and user.locality_id:
+        scope, values = "locality", [user.locality_id]
+    else:
+        return None
+    practice, status = cleaned.get("practice"), cleaned.get("status")
+    if practice:
+        values.append(practice.pk)
+    if status:
+        values.append(status)
+    volunteer, mdt = cleaned.get("has_volunteer") or "", cleaned.get("mdt_consent") or ""
+    if volunteer not in ("", "yes", "no") or mdt not in ("", "yes", "no"):
+        return None
+    shape = (scope, bool(practice), bool(status), volunteer, mdt)
+    kinds = (*([int] if scope == "locality" else []), *([int] if practice else []))
+    kinds += (str,) if status else ()
+    rows = _LIST_ROWS.get(shape)
+    if rows is None:
+        rows = _LIST_ROWS[shape] = Prepared(lambda *v: client_rows(_client_list(shape, v)), *kinds)
+    counted = _LIST_COUNTS.get(shape)
+    if counted is None:
+        counted = _LIST_COUNTS[shape] = Prepared(lambda *v: _client_list(shape, v), *kinds)
+    return rows.page(*values, count=counted.count(*values))
 
 
 def client_rows(clients: QuerySet[Client]) -> QuerySet[dict]:

@@ -119,3 +119,52 @@ def test_the_list_filters_show_the_localitys_practices_read_as_a_list(
     assert f'<option value="{west_practice.pk}">{west_practice.name}</option>' in body
     assert f'<option value="{second.pk}" selected>Zennor Surgery</option>' in body
     assert east_practice.name not in body
+
+
+def test_the_list_without_a_search_is_the_filters_queryset_for_random_filters(
+    users, west_practice, east_practice, coordinator
+):
+    import random
+
+    from django.core.paginator import Paginator
+
+    from clients.enums import ClientStatus, ConsentAction, ConsentScope
+    from clients.filters import ClientFilter
+    from tests.factories import PracticeFactory
+
+    rng = random.Random(9)
+    practices = [west_practice, PracticeFactory(locality=west_practice.locality), east_practice]
+    visitor = ready_volunteer(west_practice.locality, user__username="visitor")
+    for n in range(40):
+        client = ClientFactory(
+            practice=rng.choice(practices),
+            status=rng.choice(ClientStatus.values[:3]),
+            last_name=f"Name{n % 7}",
+        )
+        if rng.random() < 0.4 and client.locality_id == visitor.locality_id:
+            assignment_create(client=client, volunteer=visitor, by=coordinator)
+        for _ in range(rng.randint(0, 2)):
+            ConsentRecordFactory(
+                client=client,
+                scope=ConsentScope.MDT_CHAMPION,
+                action=rng.choice([ConsentAction.GIVEN, ConsentAction.WITHDRAWN]),
+            )
+    viewers = [users["coordinator"], users["team_leader"], users["admin"]]
+    for _ in range(30):
+        user = rng.choice(viewers)
+        data = {"status": rng.choice(["", *ClientStatus.values[:3]])}
+        if rng.random() < 0.4:
+            data["practice"] = str(rng.choice(practices).pk)
+        for name in ("has_volunteer", "mdt_consent"):
+            if rng.random() < 0.5:
+                data[name] = rng.choice(["yes", "no"])
+        filterset = ClientFilter(data, queryset=selectors.client_list_for(user), user=user)
+        if not filterset.is_valid():
+            continue
+        expected = list(selectors.client_rows(filterset.qs))
+        rows = selectors.client_list_rows(user, filterset.form.cleaned_data)
+        assert len(rows) == len(expected), data
+        paginator = Paginator(rows, 4)
+        got = [row for n in paginator.page_range for row in paginator.page(n).object_list]
+        assert got == expected, data
+    assert selectors.client_list_rows(users["coordinator"], {"q": "Name1"}) is None
