@@ -236,6 +236,24 @@ def locality_staff_names(locality_id: int) -> list[User]:
     return _STAFF_NAMES.fetch(locality_id)
 
 
+_VOLUNTEER_OF = Prepared(lambda user_id: Volunteer.objects.filter(user_id=user_id), int)
+
+
+def volunteer_of(user) -> Volunteer | None:
+    """``user.volunteer`` (None if they have no volunteer record), read by a statement
+    compiled once and kept on the user as the ORM keeps it."""
+    if not user.is_authenticated:
+        return None
+    field = User._meta.get_field("volunteer")
+    if field.is_cached(user):
+        return field.get_cached_value(user)
+    volunteer = _VOLUNTEER_OF.first(user.pk)
+    field.set_cached_value(user, volunteer)
+    if volunteer is not None:
+        Volunteer._meta.get_field("user").set_cached_value(volunteer, user)
+    return volunteer
+
+
 def observations_for(user) -> QuerySet[Observation]:
     """A volunteer's own observations (the ones they raised, or that were logged for them)."""
     if not user.is_authenticated or user.role != Role.VOLUNTEER:

@@ -85,7 +85,7 @@ def observation_create(request):
     user = request.user
     _require(user, "escalations.add_observation")
     if user.role == Role.VOLUNTEER:
-        volunteer = getattr(user, "volunteer", None)
+        volunteer = selectors.volunteer_of(user)
         if volunteer is None:
             raise PermissionDenied
         form_class = forms.ObservationForm
