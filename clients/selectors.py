@@ -18,24 +18,34 @@ from .enums import ConsentScope
 from .models import Assignment, Client, ClientUserObjectPermission, ConsentRecord, Need
 
 
-def clients_for(user) -> QuerySet[Client]:
-    """The clients ``user`` may see.
-
-    A volunteer: clients with an open assignment to them (guardian's ``view_client`` object
-    permission, granted and revoked with assignments). A coordinator or team leader: their
-    locality. Admins: everyone. Anyone else, or a user with only global permissions: none.
-    """
+def client_scope(user) -> tuple[str, int | None] | None:
+    """Whose clients ``user`` sees: ``("all", None)`` everyone (admins), ``("locality", id)``
+    a locality's (its coordinators and team leaders), ``("volunteer", user id)`` those with an
+    open assignment to them (guardian's ``view_client`` object permission, granted and revoked
+    with assignments); None nobody (anyone else, or a user with only global permissions).
+    Every read of clients starts here."""
     if not user.is_authenticated or not user.is_active:
-        return Client.objects.none()
+        return None
     if user.role == Role.ADMIN:
-        return Client.objects.all()
-    if user.role in (Role.COORDINATOR, Role.TEAM_LEADER):
-        if user.locality_id is None:
-            return Client.objects.none()
-        return Client.objects.filter(locality_id=user.locality_id)
+        return ("all", None)
+    if user.role in (Role.COORDINATOR, Role.TEAM_LEADER) and user.locality_id is not None:
+        return ("locality", user.locality_id)
     if user.role == Role.VOLUNTEER:
-        return Client.objects.filter(*_seen_by_volunteer(user.pk, user.pk))
-    return Client.objects.none()
+        return ("volunteer", user.pk)
+    return None
+
+
+def clients_for(user) -> QuerySet[Client]:
+    """The clients ``user`` may see (``client_scope``)."""
+    scope = client_scope(user)
+    if scope is None:
+        return Client.objects.none()
+    kind, value = scope
+    if kind == "all":
+        return Client.objects.all()
+    if kind == "locality":
+        return Client.objects.filter(locality_id=value)
+    return Client.objects.filter(*_seen_by_volunteer(value, value))
 
 
 def _seen_by_volunteer(permitted_user_id: int, assigned_user_id: int) -> tuple[Exists, Exists]:
@@ -87,8 +97,9 @@ def visible_clients(user) -> list[Client]:
     """The clients ``user`` may see (``clients_for``) with the columns of ``CHOICE_COLUMNS``,
     by name: the choices of the observation form. A volunteer's are one statement compiled
     once (``livingwell.prepared``)."""
-    if user.is_authenticated and user.is_active and user.role == Role.VOLUNTEER:
-        return _VISITED_CLIENTS.all(user.pk, user.pk)
+    scope = client_scope(user)
+    if scope is not None and scope[0] == "volunteer":
+        return _VISITED_CLIENTS.all(scope[1], scope[1])
     return list(clients_for(user).only(*CHOICE_COLUMNS))
 
 
@@ -97,8 +108,9 @@ def visible_client(user, pk: int) -> Client | None:
     (``clients_for``); else None. A volunteer's, checked on every observation they send, is
     one statement compiled once (``livingwell.prepared``); building and compiling the
     queryset cost 2 ms here, against 1 ms to run it."""
-    if user.is_authenticated and user.is_active and user.role == Role.VOLUNTEER:
-        return _VISITED_CLIENT.first(pk, user.pk, user.pk)
+    scope = client_scope(user)
+    if scope is not None and scope[0] == "volunteer":
+        return _VISITED_CLIENT.first(pk, scope[1], scope[1])
     return clients_for(user).only(*CHOICE_COLUMNS).filter(pk=pk).first()
 
 
@@ -129,16 +141,16 @@ def client_page_for(user, pk) -> Client | None:
     (``clients_for``); else None."""
     if isinstance(pk, str):
         pk = int(pk) if pk.isdecimal() else 0
-    if not 0 < pk <= MAX_ID or not user.is_authenticated or not user.is_active:
+    scope = client_scope(user)
+    if not 0 < pk <= MAX_ID or scope is None:
         return None
-    if user.role == Role.ADMIN:
+    kind, value = scope
+    if kind == "all":
         found = _CLIENT_ANY.fetch(pk)
-    elif user.role in (Role.COORDINATOR, Role.TEAM_LEADER):
-        found = _CLIENT_IN_LOCALITY.fetch(pk, user.locality_id) if user.locality_id else []
-    elif user.role == Role.VOLUNTEER:
-        found = _CLIENT_VISITED.fetch(pk, user.pk, user.pk)
+    elif kind == "locality":
+        found = _CLIENT_IN_LOCALITY.fetch(pk, value)
     else:
-        return None
+        found = _CLIENT_VISITED.fetch(pk, value, value)
     return found[0] if found else None
 
 
@@ -237,14 +249,10 @@ def client_list_rows(user, cleaned: dict):
     """The client list's ``client_rows`` for a paginator, counted, if the filters' values
     (``cleaned``) have no search words and the user sees every client or a locality's; else
     None (the caller filters the queryset itself)."""
-    if cleaned.get("q") or not user.is_authenticated or not user.is_active:
+    seen = client_scope(user)
+    if cleaned.get("q") or seen is None or seen[0] == "volunteer":
         return None
-    if user.role == Role.ADMIN:
-        scope, values = "all", []
-    elif user.role in (Role.COORDINATOR, Role.TEAM_LEADER) and user.locality_id:
-        scope, values = "locality", [user.locality_id]
-    else:
-        return None
+    scope, values = seen[0], ([] if seen[1] is None else [seen[1]])
     practice, status = cleaned.get("practice"), cleaned.get("status")
     if practice:
         values.append(practice.pk)

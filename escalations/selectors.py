@@ -44,16 +44,25 @@ from .models import (
 )
 
 
-def escalations_for(user) -> QuerySet[Escalation]:
-    """Coordinators and team leaders: their locality's escalations. Admins: all. Others: none
-    (volunteers read their own observations through ``observations_for``)."""
+def escalation_scope(user) -> tuple[int, ...] | None:
+    """Whose escalations ``user`` sees: ``()`` every locality's (admins), ``(locality_id,)``
+    one locality's (its coordinators and team leaders), None nobody's (volunteers read their
+    own observations through ``observations_for``). Every read of escalations starts here."""
     if not user.is_authenticated or not user.is_active:
-        return Escalation.objects.none()
+        return None
     if user.role == Role.ADMIN:
-        return Escalation.objects.all()
+        return ()
     if user.role in LOCALITY_STAFF_ROLES and user.locality_id:
-        return Escalation.objects.filter(locality_id=user.locality_id)
-    return Escalation.objects.none()
+        return (user.locality_id,)
+    return None
+
+
+def escalations_for(user) -> QuerySet[Escalation]:
+    """The escalations ``user`` may see (``escalation_scope``)."""
+    scope = escalation_scope(user)
+    if scope is None:
+        return Escalation.objects.none()
+    return Escalation.objects.filter(locality_id=scope[0]) if scope else Escalation.objects.all()
 
 
 def triage_queue(user, *, filters: dict | None = None) -> QuerySet[Escalation]:
@@ -73,14 +82,10 @@ QueueShape = tuple[str, int, int, int, str | None, bool, bool]
 
 def _queue_plan(user, filters: dict) -> tuple[QueueShape, list] | None:
     """The shape and values of ``user``'s queue with ``filters``, or None if they see none."""
-    if not user.is_authenticated or not user.is_active:
+    seen = escalation_scope(user)
+    if seen is None:
         return None
-    if user.role == Role.ADMIN:
-        scope, values = "all", []
-    elif user.role in LOCALITY_STAFF_ROLES and user.locality_id:
-        scope, values = "locality", [user.locality_id]
-    else:
-        return None
+    scope, values = ("locality" if seen else "all"), list(seen)
     # Each chosen value once: the form allows only its choices, so the shapes are bounded.
     chosen = [list(dict.fromkeys(filters.get(name) or [])) for name in ("state", "kind", "urgency")]
     for values_of in chosen:
@@ -476,14 +481,13 @@ def queue_counts(user) -> dict:
     """For the home page panel and the queue: open, urgent, overdue and failed-routing counts
     (one statement, compiled once)."""
     now = timezone.now()
-    if not user.is_authenticated or not user.is_active:
+    scope = escalation_scope(user)
+    if scope is None:
         found = [{}]
-    elif user.role == Role.ADMIN:
-        found = _COUNTS_EVERYWHERE.fetch(now)
-    elif user.role in LOCALITY_STAFF_ROLES and user.locality_id:
-        found = _COUNTS_IN_LOCALITY.fetch(user.locality_id, now)
+    elif scope:
+        found = _COUNTS_IN_LOCALITY.fetch(*scope, now)
     else:
-        found = [{}]
+        found = _COUNTS_EVERYWHERE.fetch(now)
     return {name: found[0].get(name, 0) for name in ("open", "urgent", "overdue", "failed")}
 
 
@@ -514,14 +518,10 @@ def escalation_page_for(user, pk: int) -> Escalation | None:
     """The escalation ``pk`` with its observation, client, practice, locality and service
     (``PAGE_RELATED``) already read, if ``user`` may see it (``escalations_for``); else
     None."""
-    if not 0 < pk <= MAX_ID or not user.is_authenticated or not user.is_active:
+    scope = escalation_scope(user)
+    if not 0 < pk <= MAX_ID or scope is None:
         return None
-    if user.role == Role.ADMIN:
-        found = _PAGE_ANY.fetch(pk)
-    elif user.role in LOCALITY_STAFF_ROLES and user.locality_id:
-        found = _PAGE_IN_LOCALITY.fetch(pk, user.locality_id)
-    else:
-        return None
+    found = _PAGE_IN_LOCALITY.fetch(pk, *scope) if scope else _PAGE_ANY.fetch(pk)
     if not found:
         return None
     escalation = found[0]

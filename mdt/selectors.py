@@ -22,17 +22,32 @@ MEMBER = "member"
 VOLUNTEER = "volunteer"
 
 
-def practices_for(user) -> QuerySet[Practice]:
-    """The practices whose MDTs ``user`` sits on as staff."""
+def practice_scope(user) -> tuple[str, int | None] | None:
+    """Whose MDTs ``user`` sits on as staff: ``("all", None)`` every practice's (admins),
+    ``("staff", user id)`` the practices they are staff of (chairs, practitioners),
+    ``("locality", id)`` a locality's (its coordinators); None none."""
     if not user.is_authenticated or not user.is_active:
-        return Practice.objects.none()
+        return None
     if user.role == Role.ADMIN:
-        return Practice.objects.all()
+        return ("all", None)
     if user.role in (Role.MDT_CHAIR, Role.PRACTITIONER):
-        return user.practices.all()
+        return ("staff", user.pk)
     if user.role == Role.COORDINATOR and user.locality_id:
-        return Practice.objects.filter(locality_id=user.locality_id)
-    return Practice.objects.none()
+        return ("locality", user.locality_id)
+    return None
+
+
+def practices_for(user) -> QuerySet[Practice]:
+    """The practices whose MDTs ``user`` sits on as staff (``practice_scope``)."""
+    scope = practice_scope(user)
+    if scope is None:
+        return Practice.objects.none()
+    kind, value = scope
+    if kind == "all":
+        return Practice.objects.all()
+    if kind == "staff":
+        return user.practices.all()
+    return Practice.objects.filter(locality_id=value)
 
 
 # Who may run the MDTs of the practices they sit on (``practices_for``).
@@ -95,6 +110,7 @@ _MEETING_IN_LOCALITY = Prepared(
     int,
     int,
 )
+_MEETING_BY = {"staff": _MEETING_OF_STAFF, "locality": _MEETING_IN_LOCALITY}
 _MEETING_ATTENDED = Prepared(
     lambda pk, user_id: Meeting.objects.filter(
         Exists(AgendaItem.objects.filter(meeting=OuterRef("pk"), volunteer__user_id=user_id)),
@@ -111,17 +127,15 @@ def meeting_page_for(user, pk: int) -> tuple[Meeting, str] | None:
     (``audience``), if they may open it (``meetings_for``); else None."""
     if not 0 < pk <= MAX_ID or not user.is_authenticated or not user.is_active:
         return None
-    who = MEMBER
-    if user.role == Role.ADMIN:
-        found = _MEETING_ANY.fetch(pk)
-    elif user.role in (Role.MDT_CHAIR, Role.PRACTITIONER):
-        found = _MEETING_OF_STAFF.fetch(pk, user.pk)
-    elif user.role == Role.COORDINATOR and user.locality_id:
-        found = _MEETING_IN_LOCALITY.fetch(pk, user.locality_id)
-    elif user.role == Role.VOLUNTEER:
+    if user.role == Role.VOLUNTEER:
         found, who = _MEETING_ATTENDED.fetch(pk, user.pk), VOLUNTEER
     else:
-        return None
+        scope = practice_scope(user)
+        if scope is None:
+            return None
+        kind, value = scope
+        found = _MEETING_ANY.fetch(pk) if kind == "all" else _MEETING_BY[kind].fetch(pk, value)
+        who = MEMBER
     return (found[0], who) if found else None
 
 
