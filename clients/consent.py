@@ -19,6 +19,7 @@ _ACTIONS = Prepared(
         .values_list("scope", "action")
     ),
     int,
+    plan_once=True,
 )
 _RECORDS = Prepared(
     lambda client_id: (
@@ -27,6 +28,7 @@ _RECORDS = Prepared(
         .order_by("scope", "-recorded_at", "-id")
     ),
     int,
+    plan_once=True,
 )
 
 

@@ -81,6 +81,7 @@ _VISITED_CLIENT = Prepared(
     int,
     int,
     int,
+    plan_once=True,
 )
 
 
@@ -90,6 +91,7 @@ _VISITED_CLIENTS = Prepared(
     ).only(*CHOICE_COLUMNS),
     int,
     int,
+    plan_once=True,
 )
 
 
@@ -118,13 +120,16 @@ def visible_client(user, pk: int) -> Client | None:
 # Its queries, each compiled once (livingwell.prepared): building and compiling them cost more
 # than running them.
 _PAGE_RELATED = ("practice", "locality")
-_CLIENT_ANY = Prepared(lambda pk: Client.objects.filter(pk=pk).select_related(*_PAGE_RELATED), int)
+_CLIENT_ANY = Prepared(
+    lambda pk: Client.objects.filter(pk=pk).select_related(*_PAGE_RELATED), int, plan_once=True
+)
 _CLIENT_IN_LOCALITY = Prepared(
     lambda pk, locality_id: Client.objects.filter(pk=pk, locality_id=locality_id).select_related(
         *_PAGE_RELATED
     ),
     int,
     int,
+    plan_once=True,
 )
 _CLIENT_VISITED = Prepared(
     lambda pk, permitted, assigned: Client.objects.filter(
@@ -133,6 +138,7 @@ _CLIENT_VISITED = Prepared(
     int,
     int,
     int,
+    plan_once=True,
 )
 
 
@@ -159,6 +165,7 @@ _NEEDS = Prepared(
         "id", "kind", "description", "met"
     ),
     int,
+    plan_once=True,
 )
 _OPEN_ASSIGNMENTS = Prepared(
     lambda client_id: (
@@ -167,6 +174,7 @@ _OPEN_ASSIGNMENTS = Prepared(
         .order_by("started_on", "id")
     ),
     int,
+    plan_once=True,
 )
 _PAST_ASSIGNMENTS = Prepared(
     lambda client_id: (
@@ -175,12 +183,14 @@ _PAST_ASSIGNMENTS = Prepared(
         .order_by("-ended_on", "-id")[:20]
     ),
     int,
+    plan_once=True,
 )
 _CONSENT_HISTORY = Prepared(
     lambda client_id: ConsentRecord.objects.filter(client_id=client_id).select_related(
         "recorded_by"
     )[:50],
     int,
+    plan_once=True,
 )
 
 
@@ -266,10 +276,14 @@ def client_list_rows(user, cleaned: dict):
     kinds += (str,) if status else ()
     rows = _LIST_ROWS.get(shape)
     if rows is None:
-        rows = _LIST_ROWS[shape] = Prepared(lambda *v: client_rows(_client_list(shape, v)), *kinds)
+        rows = _LIST_ROWS[shape] = Prepared(
+            lambda *v: client_rows(_client_list(shape, v)), *kinds, plan_once=True
+        )
     counted = _LIST_COUNTS.get(shape)
     if counted is None:
-        counted = _LIST_COUNTS[shape] = Prepared(lambda *v: _client_list(shape, v), *kinds)
+        counted = _LIST_COUNTS[shape] = Prepared(
+            lambda *v: _client_list(shape, v), *kinds, plan_once=True
+        )
     return rows.page(*values, count=counted.count(*values))
 
 

@@ -20,6 +20,7 @@ _MINE_ABOUT = Prepared(
     ),
     int,
     int,
+    plan_once=True,
 )
 _LATEST_ABOUT = Prepared(
     lambda client_id: (
@@ -28,6 +29,7 @@ _LATEST_ABOUT = Prepared(
         .order_by("-created_at")[:5]
     ),
     int,
+    plan_once=True,
 )
 
 

@@ -163,13 +163,15 @@ def triage_page_rows(user, filters: dict, open_count: int):
     rows = _QUEUE_ROWS.get(shape)
     if rows is None:
         rows = _QUEUE_ROWS[shape] = Prepared(
-            lambda *v: triage_values(_queue(shape, v)), *_kinds_of(shape)
+            lambda *v: triage_values(_queue(shape, v)), *_kinds_of(shape), plan_once=True
         )
     if shape[1:] == (0, 0, 0, None, False, False):
         return rows.page(*values, count=open_count)
     counted = _QUEUE_COUNTS.get(shape)
     if counted is None:
-        counted = _QUEUE_COUNTS[shape] = Prepared(lambda *v: _queue(shape, v), *_kinds_of(shape))
+        counted = _QUEUE_COUNTS[shape] = Prepared(
+            lambda *v: _queue(shape, v), *_kinds_of(shape), plan_once=True
+        )
     return rows.page(*values, count=counted.count(*values))
 
 
@@ -233,6 +235,7 @@ _STAFF_NAMES = Prepared(
         "id", "first_name", "last_name", "username"
     ),
     int,
+    plan_once=True,
 )
 
 
@@ -242,7 +245,9 @@ def locality_staff_names(locality_id: int) -> list[User]:
     return _STAFF_NAMES.fetch(locality_id)
 
 
-_VOLUNTEER_OF = Prepared(lambda user_id: Volunteer.objects.filter(user_id=user_id), int)
+_VOLUNTEER_OF = Prepared(
+    lambda user_id: Volunteer.objects.filter(user_id=user_id), int, plan_once=True
+)
 
 
 def volunteer_of(user) -> Volunteer | None:
@@ -301,8 +306,8 @@ def _my_observation_rows(user_id: int) -> QuerySet[dict]:
     )
 
 
-_MY_OBSERVATIONS = Prepared(_own_observations, int)
-_MY_OBSERVATION_ROWS = Prepared(_my_observation_rows, int)
+_MY_OBSERVATIONS = Prepared(_own_observations, int, plan_once=True)
+_MY_OBSERVATION_ROWS = Prepared(_my_observation_rows, int, plan_once=True)
 
 
 def my_observation_rows(user) -> PreparedRows:
@@ -372,9 +377,11 @@ def _published(locality_id: int) -> QuerySet[Story]:
 
 
 # The stories page's statements, each compiled once (livingwell.prepared).
-_STORY_PLACE_ANY = Prepared(lambda slug: Locality.objects.filter(slug=slug), str)
-_STORY_PLACE_OWN = Prepared(lambda pk, slug: Locality.objects.filter(pk=pk, slug=slug), int, str)
-_PUBLISHED = Prepared(_published, int)
+_STORY_PLACE_ANY = Prepared(lambda slug: Locality.objects.filter(slug=slug), str, plan_once=True)
+_STORY_PLACE_OWN = Prepared(
+    lambda pk, slug: Locality.objects.filter(pk=pk, slug=slug), int, str, plan_once=True
+)
+_PUBLISHED = Prepared(_published, int, plan_once=True)
 _DRAFTS = Prepared(
     lambda locality_id: (
         Story.objects.filter(locality_id=locality_id)
@@ -383,6 +390,7 @@ _DRAFTS = Prepared(
         .order_by("-updated_at")[:50]
     ),
     int,
+    plan_once=True,
 )
 
 
@@ -473,8 +481,11 @@ _COUNTS_IN_LOCALITY = Prepared(
     lambda locality_id, now: _counts(Escalation.objects.filter(locality_id=locality_id), now),
     int,
     datetime,
+    plan_once=True,
 )
-_COUNTS_EVERYWHERE = Prepared(lambda now: _counts(Escalation.objects.all(), now), datetime)
+_COUNTS_EVERYWHERE = Prepared(
+    lambda now: _counts(Escalation.objects.all(), now), datetime, plan_once=True
+)
 
 
 def queue_counts(user) -> dict:
@@ -505,13 +516,16 @@ _PAGE_IN_LOCALITY = Prepared(
     ).select_related("observation"),
     int,
     int,
+    plan_once=True,
 )
-_PAGE_ANY = Prepared(lambda pk: Escalation.objects.filter(pk=pk).select_related("observation"), int)
+_PAGE_ANY = Prepared(
+    lambda pk: Escalation.objects.filter(pk=pk).select_related("observation"), int, plan_once=True
+)
 _CLIENT_WITH_PRACTICE = Prepared(
-    lambda pk: Client.objects.filter(pk=pk).select_related("practice"), int
+    lambda pk: Client.objects.filter(pk=pk).select_related("practice"), int, plan_once=True
 )
-_SERVICE = Prepared(lambda pk: Service.objects.filter(pk=pk), int)
-_LOCALITY = Prepared(lambda pk: Locality.objects.filter(pk=pk), int)
+_SERVICE = Prepared(lambda pk: Service.objects.filter(pk=pk), int, plan_once=True)
+_LOCALITY = Prepared(lambda pk: Locality.objects.filter(pk=pk), int, plan_once=True)
 
 
 def escalation_page_for(user, pk: int) -> Escalation | None:
@@ -533,9 +547,9 @@ def escalation_page_for(user, pk: int) -> Escalation | None:
 
 
 _VOLUNTEER_WITH_USER = Prepared(
-    lambda pk: Volunteer.objects.filter(pk=pk).select_related("user"), int
+    lambda pk: Volunteer.objects.filter(pk=pk).select_related("user"), int, plan_once=True
 )
-_USER = Prepared(lambda pk: User.objects.filter(pk=pk), int)
+_USER = Prepared(lambda pk: User.objects.filter(pk=pk), int, plan_once=True)
 _EVENTS = Prepared(
     lambda escalation_id: (
         EscalationEvent.objects.filter(escalation_id=escalation_id)
@@ -543,18 +557,21 @@ _EVENTS = Prepared(
         .only("at", "action", "summary", "actor__first_name", "actor__last_name", "actor__username")
     ),
     int,
+    plan_once=True,
 )
 _REFERRALS = Prepared(
     lambda escalation_id: Referral.objects.filter(escalation_id=escalation_id).select_related(
         "service", "by"
     ),
     int,
+    plan_once=True,
 )
 _THREAD = Prepared(
     lambda escalation_id: QuestionMessage.objects.filter(
         escalation_id=escalation_id
     ).select_related("author"),
     int,
+    plan_once=True,
 )
 _OUTCOME = Prepared(
     lambda escalation_id: (
@@ -565,8 +582,11 @@ _OUTCOME = Prepared(
         )[:1]
     ),
     int,
+    plan_once=True,
 )
-_STORY = Prepared(lambda escalation_id: Story.objects.filter(escalation_id=escalation_id)[:1], int)
+_STORY = Prepared(
+    lambda escalation_id: Story.objects.filter(escalation_id=escalation_id)[:1], int, plan_once=True
+)
 
 
 def escalation_record(escalation: Escalation) -> dict:

@@ -219,6 +219,7 @@ _OPEN_ASSIGNMENT = Prepared(
     ).only("id"),
     int,
     int,
+    plan_once=True,
 )
 
 

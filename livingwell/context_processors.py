@@ -7,7 +7,9 @@ from .prepared import Prepared
 from .reversing import reverse
 
 # One indexed count per page (partial index on unread rows), its SQL compiled once.
-_UNREAD = Prepared(lambda user_id: Notification.objects.filter(user_id=user_id, read_at=None), int)
+_UNREAD = Prepared(
+    lambda user_id: Notification.objects.filter(user_id=user_id, read_at=None), int, plan_once=True
+)
 
 # (role, URL resolver, script prefix, language) -> the menu's (label, path) pairs. A
 # coordinator's menu has eleven links, and reversing them on every page cost 0.2 ms here.

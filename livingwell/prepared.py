@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import QuerySet
 
+from livingwell.pg_prepared import _PLACEHOLDER, plan_once
+
 # Distinct values no real row has: negative, far from any id, and in range of a 32-bit column
 # (Django empties a lookup whose value is out of its column's range).
 _INT_MARKER_BASE = -2_000_000_011
@@ -57,13 +59,21 @@ class Prepared:
     ``kinds`` says what each value is, ``int``, ``str`` or ``datetime.datetime`` (compared with
     a ``DateTimeField``), so that markers of that kind stand in for them while the SQL is
     compiled.
+
+    ``plan_once=True``: on PostgreSQL the server plans the statement once per connection
+    (``livingwell.pg_prepared``), with the queryset's fixed values written into the SQL and only
+    the caller's sent as values. Only where one plan suits every value: a lookup whose values
+    are compared by equality with indexed columns (ids, a slug), or a list in a fixed order read
+    by an index; of a paged list only the first page is planned once (``fetch``).
     """
 
-    def __init__(self, build: Callable[..., QuerySet], *kinds: type):
+    def __init__(self, build: Callable[..., QuerySet], *kinds: type, plan_once: bool = False):
         if any(kind not in (int, str, dt.datetime) for kind in kinds):
             raise TypeError("Prepared values are whole numbers, text or datetimes")
         self.build = build
         self.kinds = kinds
+        self.plan_once = plan_once
+        self._first_pages: dict[tuple[str, int], str] = {}
         self._first: dict[str, _Compiled] = {}
         self._all: dict[str, _Compiled] = {}
         self._count: dict[str, _Compiled] = {}
@@ -87,6 +97,27 @@ class Prepared:
                 raise ValueError(f"a prepared value must appear once in the SQL; found {found}")
             slots.append(found[0])
         return tuple(slots)
+
+    def _fixed_in_sql(self, sql: str, params: tuple, slots: tuple[int, ...], using: str):
+        """For ``plan_once`` on PostgreSQL: the SQL with every value but the caller's written
+        in (as psycopg2 would write it), declared to ``livingwell.pg_prepared``; the caller's
+        values stay placeholders, in their order in the SQL. Otherwise, as given."""
+        connection = connections[using]
+        if not self.plan_once or connection.vendor != "postgresql":
+            return sql, params, slots
+        by_position = sorted(slots)
+        numbers = iter(range(len(params)))
+
+        def fill(match) -> str:
+            if match.group() == "%%":
+                return "%%"
+            i = next(numbers)
+            if i in by_position:
+                return "%s"
+            return connection.ops.compose_sql("%s", [params[i]]).replace("%", "%%")
+
+        sql = plan_once(_PLACEHOLDER.sub(fill, sql))
+        return sql, tuple(params[i] for i in by_position), tuple(map(by_position.index, slots))
 
     def _adapted(self, values, using: str) -> list:
         """The values as the ORM passes them to the database driver."""
@@ -150,10 +181,13 @@ class Prepared:
             raise ValueError("only a model's own columns can be prepared")
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
         columns = [col for col, _, _ in compiler.select]
+        sql, params, slots = self._fixed_in_sql(
+            sql, tuple(params), self._slots(markers, tuple(params), using), using
+        )
         compiled = _Compiled(
             sql=sql,
-            params=tuple(params),
-            slots=self._slots(markers, tuple(params), using),
+            params=params,
+            slots=slots,
             model=info["model"],
             attnames=tuple(col.target.attname for col in columns[start:end]),
             converters=compiler.get_converters(columns),
@@ -176,8 +210,12 @@ class Prepared:
         if limit is not None:
             if compiled.compiler.query.is_sliced:
                 raise ValueError("a prepared queryset sliced by build() cannot be paged")
-            sql = f"{sql} LIMIT %s OFFSET %s"
-            params += [int(limit), int(offset)]
+            limit, offset = int(limit), int(offset)
+            if offset == 0 and self.plan_once:
+                sql = self._first_page_sql(compiled.sql, limit)
+            else:
+                sql = f"{sql} LIMIT %s OFFSET %s"
+                params += [limit, offset]
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         template = compiled.queryset
         qs = template.__class__(model=template.model, query=_Query(template.query, compiler))
@@ -187,6 +225,16 @@ class Prepared:
         qs._prefetch_related_lookups = template._prefetch_related_lookups
         qs._hints = template._hints
         return list(qs)
+
+    def _first_page_sql(self, sql: str, limit: int) -> str:
+        """A list's first page, its limit written in: with ``plan_once`` that page (the one
+        nearly every request reads) is planned once per connection for its size; later pages,
+        whose offsets vary, are sent as text."""
+        key = (sql, limit)
+        found = self._first_pages.get(key)
+        if found is None:
+            found = self._first_pages[key] = plan_once(f"{sql} LIMIT {limit}")
+        return found
 
     def page(self, *values, count: int, using: str = "default") -> PreparedRows:
         """What ``django.core.paginator.Paginator`` pages: ``count`` rows (counted by the
@@ -200,10 +248,13 @@ class Prepared:
             raise ValueError("a related manager's queryset cannot be prepared: filter by the id")
         compiler = qs.query.get_compiler(using)
         sql, params = compiler.as_sql()
+        sql, params, slots = self._fixed_in_sql(
+            sql, tuple(params), self._slots(markers, tuple(params), using), using
+        )
         compiled = _Compiled(
             sql=sql,
-            params=tuple(params),
-            slots=self._slots(markers, tuple(params), using),
+            params=params,
+            slots=slots,
             queryset=qs,
             compiler=compiler,
         )
@@ -226,9 +277,10 @@ class Prepared:
         inner, params = qs.query.get_compiler(using).as_sql()
         name = connections[using].ops.quote_name("counted")
         sql = f"SELECT COUNT(*) FROM ({inner}) {name}"  # noqa: S608 - the ORM's own SQL
-        compiled = _Compiled(
-            sql=sql, params=tuple(params), slots=self._slots(markers, tuple(params), using)
+        sql, params, slots = self._fixed_in_sql(
+            sql, tuple(params), self._slots(markers, tuple(params), using), using
         )
+        compiled = _Compiled(sql=sql, params=params, slots=slots)
         self._count[using] = compiled
         return compiled
 

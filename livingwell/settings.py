@@ -155,6 +155,16 @@ if DATABASES["default"]["ENGINE"] not in {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# PostgreSQL plans the lookups of every signed-in page once per connection instead of on every
+# request (livingwell/pg_prepared.py). Off behind a pooler in transaction mode: DATABASE_PREPARE=0.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_PREPARE", default=True
+):
+    from livingwell.pg_prepared import PreparingConnection, PreparingCursor
+
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connection_factory=PreparingConnection, cursor_factory=PreparingCursor
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache keeps the evidence dashboard's figures (EVIDENCE_FIGURES_SECONDS) and nothing

@@ -94,7 +94,7 @@ def can_edit(user, meeting: Meeting) -> bool:
 # meetings_for, audience and agenda_items say, tested against them for every role.
 _MEETING_RELATED = ("practice", "chair")
 _MEETING_ANY = Prepared(
-    lambda pk: Meeting.objects.filter(pk=pk).select_related(*_MEETING_RELATED), int
+    lambda pk: Meeting.objects.filter(pk=pk).select_related(*_MEETING_RELATED), int, plan_once=True
 )
 _MEETING_OF_STAFF = Prepared(
     lambda pk, user_id: Meeting.objects.filter(
@@ -102,6 +102,7 @@ _MEETING_OF_STAFF = Prepared(
     ).select_related(*_MEETING_RELATED),
     int,
     int,
+    plan_once=True,
 )
 _MEETING_IN_LOCALITY = Prepared(
     lambda pk, locality_id: Meeting.objects.filter(
@@ -109,6 +110,7 @@ _MEETING_IN_LOCALITY = Prepared(
     ).select_related(*_MEETING_RELATED),
     int,
     int,
+    plan_once=True,
 )
 _MEETING_BY = {"staff": _MEETING_OF_STAFF, "locality": _MEETING_IN_LOCALITY}
 _MEETING_ATTENDED = Prepared(
@@ -119,6 +121,7 @@ _MEETING_ATTENDED = Prepared(
     ).select_related(*_MEETING_RELATED),
     int,
     int,
+    plan_once=True,
 )
 
 
@@ -168,6 +171,7 @@ _ITEMS = Prepared(
         .order_by("position", "id")
     ),
     int,
+    plan_once=True,
 )
 _OWN_ITEMS = Prepared(
     lambda meeting_id, user_id: (
@@ -178,8 +182,11 @@ _OWN_ITEMS = Prepared(
     ),
     int,
     int,
+    plan_once=True,
 )
-_MEMBERS = Prepared(lambda meeting_id: MeetingMember.objects.filter(meeting_id=meeting_id), int)
+_MEMBERS = Prepared(
+    lambda meeting_id: MeetingMember.objects.filter(meeting_id=meeting_id), int, plan_once=True
+)
 
 
 def agenda(meeting: Meeting, user, who: str) -> list[AgendaItem]:

@@ -8,9 +8,12 @@ from django.contrib.auth import backends, get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, router
 
+from livingwell.pg_prepared import plan_once
 from livingwell.prepared import Prepared
 
-_USER_BY_PK = Prepared(lambda pk: get_user_model()._default_manager.filter(pk=pk), int)
+_USER_BY_PK = Prepared(
+    lambda pk: get_user_model()._default_manager.filter(pk=pk), int, plan_once=True
+)
 
 
 class ModelBackend(backends.ModelBackend):
@@ -81,8 +84,9 @@ def _permission_ids_sql() -> str:
     own, own_user, own_perm = table(user_model.user_permissions.through, "user", "permission")
     member, member_user, member_group = table(user_model.groups.through, "user", "group")
     granted, granted_group, granted_perm = table(Group.permissions.through, "group", "permission")
-    # Built once from the models' table and column names; the user's id is a parameter.
-    return (
+    # Built once from the models' table and column names; the user's id is a parameter, and
+    # PostgreSQL plans it once per connection (livingwell.pg_prepared).
+    return plan_once(
         f"SELECT o.{own_perm} FROM {own} o WHERE o.{own_user} = %s "  # noqa: S608
         f"UNION ALL SELECT g.{granted_perm} FROM {granted} g "
         f"JOIN {member} m ON m.{member_group} = g.{granted_group} WHERE m.{member_user} = %s"

@@ -29,7 +29,7 @@ SEEN_AT = "lw_seen_at"
 SEEN_RESOLUTION_SECONDS = 60
 
 
-_TOTP_DEVICE_BY_PK = Prepared(lambda pk: TOTPDevice.objects.filter(id=pk), int)
+_TOTP_DEVICE_BY_PK = Prepared(lambda pk: TOTPDevice.objects.filter(id=pk), int, plan_once=True)
 
 
 class OTPMiddleware(otp_middleware.OTPMiddleware):

@@ -15,6 +15,7 @@ _UNEXPIRED = Prepared(
     lambda key, now: Session.objects.filter(session_key=key, expire_date__gt=now),
     str,
     dt.datetime,
+    plan_once=True,
 )
 
 
