@@ -71,13 +71,15 @@ def client_list(request):
     data.pop("page", None)
     if "status" not in request.GET:
         data["status"] = ClientStatus.ACTIVE
-    clients = client_list_for(request.user)
-    filterset = ClientFilter(data, queryset=clients, user=request.user)
+    # The filters' form alone: without a search, each shape of filter is a statement compiled
+    # once (client_list_rows) and the list's queryset is never built; with one, the filters
+    # are applied to it.
+    filterset = ClientFilter(data, queryset=Client.objects.none(), user=request.user)
     valid = filterset.is_valid()
-    # Without a search, each shape of filter is compiled once; else the filters' queryset.
     rows = client_list_rows(request.user, filterset.form.cleaned_data) if valid else None
     if rows is None:
-        clients = filterset.qs if valid else clients.none()
+        clients = client_list_for(request.user)
+        clients = filterset.filter_queryset(clients) if valid else clients.none()
         paginator = Paginator(client_rows(clients), PAGE_SIZE)
         paginator.count = clients.count()  # without the practice the rows join
     else:

@@ -84,6 +84,29 @@ def test_the_page_lists_are_the_orms(west_client, coordinator, west):
     ]
 
 
+def test_who_visits_each_client_is_read_for_any_number_of_rows(coordinator, west):
+    # More rows than one statement's batch of ids: two statements, the same names as the ORM's.
+    clients = [ClientFactory(locality=west) for _ in range(selectors.VISITS_BATCH + 3)]
+    visitors = [ready_volunteer(west, user__username=f"visitor{n}") for n in range(3)]
+    for i, client in enumerate(clients):
+        for volunteer in visitors[: i % 4]:
+            assignment_create(client=client, volunteer=volunteer, by=coordinator)
+    ended = Assignment.objects.filter(client=clients[-1]).order_by("id").first()
+    assignment_end(assignment=ended, by=coordinator, ended_on=dt.date.today(), reason="")
+    rows = selectors.with_volunteers([{"id": c.pk, "status": c.status} for c in clients])
+    for row in rows:
+        expected = [
+            str(a.volunteer.user)
+            for a in Assignment.objects.filter(client_id=row["id"], ended_on=None).order_by(
+                "started_on", "id"
+            )
+        ]
+        assert row["volunteers"] == expected
+    assert [len(r["volunteers"]) for r in rows[:4]] == [0, 1, 2, 3]
+    assert len(rows[-1]["volunteers"]) == (len(clients) - 1) % 4 - 1
+    assert selectors.with_volunteers([]) == []
+
+
 def test_the_page_sends_as_many_statements_for_a_long_history_as_for_a_short_one(
     client_for, coordinator, west_client, django_assert_max_num_queries
 ):
