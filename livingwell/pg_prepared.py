@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import psycopg2
 from psycopg2 import errors, extensions
@@ -52,6 +53,20 @@ def plan_once(sql: str) -> str:
     return it. Its ``%s`` values must be whole numbers, text or aware datetimes."""
     _PLAN_ONCE.add(sql)
     return sql
+
+
+def written_in(sql: str, params, keep, quote: Callable[[object], str]) -> str:
+    """``sql`` with each value of ``params`` written into it (``quote(value)`` gives it as SQL)
+    but those at the positions ``keep``, which stay ``%s`` placeholders."""
+    numbers = iter(range(len(params)))
+
+    def fill(match) -> str:
+        if match.group() == "%%":
+            return "%%"
+        i = next(numbers)
+        return "%s" if i in keep else quote(params[i]).replace("%", "%%")
+
+    return _PLACEHOLDER.sub(fill, sql)
 
 
 def _types(params) -> tuple[str, ...] | None:

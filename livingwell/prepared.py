@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import QuerySet
 
-from livingwell.pg_prepared import _PLACEHOLDER, plan_once
+from livingwell.pg_prepared import plan_once, written_in
 
 # Distinct values no real row has: negative, far from any id, and in range of a 32-bit column
 # (Django empties a lookup whose value is out of its column's range).
@@ -106,17 +106,9 @@ class Prepared:
         if not self.plan_once or connection.vendor != "postgresql":
             return sql, params, slots
         by_position = sorted(slots)
-        numbers = iter(range(len(params)))
-
-        def fill(match) -> str:
-            if match.group() == "%%":
-                return "%%"
-            i = next(numbers)
-            if i in by_position:
-                return "%s"
-            return connection.ops.compose_sql("%s", [params[i]]).replace("%", "%%")
-
-        sql = plan_once(_PLACEHOLDER.sub(fill, sql))
+        sql = plan_once(
+            written_in(sql, params, by_position, lambda v: connection.ops.compose_sql("%s", [v]))
+        )
         return sql, tuple(params[i] for i in by_position), tuple(map(by_position.index, slots))
 
     def _adapted(self, values, using: str) -> list:

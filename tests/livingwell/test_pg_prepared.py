@@ -16,7 +16,13 @@ from django.utils import timezone
 
 from escalations.enums import EscalationState
 from escalations.models import Escalation
-from livingwell.pg_prepared import PreparingConnection, PreparingCursor, _sent, plan_once
+from livingwell.pg_prepared import (
+    PreparingConnection,
+    PreparingCursor,
+    _sent,
+    plan_once,
+    written_in,
+)
 from livingwell.prepared import Prepared
 from tests.conftest import require_or_skip
 from tests.livingwell.test_prepared import _escalations
@@ -228,3 +234,9 @@ def test_pages_of_the_shell_are_read_through_prepared_statements(client_for, coo
     on_server = _on_server(connection.connection)
     assert any('"django_session"' in s for s in on_server)
     assert any('"livingwell_notification"' in s for s in on_server)
+
+
+def test_written_in_keeps_the_callers_placeholders_and_escapes_a_percent_it_writes():
+    sql = "SELECT a FROM t WHERE a = %s AND b LIKE '1%%' AND c = %s AND d = %s"
+    out = written_in(sql, ["x", "50%", 3], [0, 2], lambda v: f"'{v}'")
+    assert out == "SELECT a FROM t WHERE a = %s AND b LIKE '1%%' AND c = '50%%' AND d = %s"
