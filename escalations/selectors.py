@@ -22,7 +22,6 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from clients.models import Client
 from livingwell.choices import labels_of
 from livingwell.enums import LOCALITY_STAFF_ROLES, Role
 from livingwell.models import Locality, User
@@ -506,50 +505,39 @@ def queue_counts(user) -> dict:
 # Its queries, each compiled once (livingwell.prepared): building and compiling them was 40% of
 # the page at 1M, more than running them.
 PAGE_RELATED = ("observation__client__practice", "locality", "service")
+# The people the page names: the volunteer (with their user), who logged it, the owner.
+PAGE_PEOPLE = ("observation__volunteer__user", "observation__logged_by", "owner")
 
-# The escalation with its observation, then the client with their practice, the service and
-# the locality, each by its primary key: joined in one statement, PostgreSQL took 1.5 ms a
-# request to plan and run them at 1M, these four 0.9 ms.
+# The escalation with everything above, joined by primary keys in one statement that
+# PostgreSQL plans once per connection (livingwell.pg_prepared): planned on every request, this
+# ten-table join took 2-7 ms at 1M, so it was six statements by primary key, each paying its
+# own round trip and its share of the server's time.
 _PAGE_IN_LOCALITY = Prepared(
     lambda pk, locality_id: Escalation.objects.filter(
         pk=pk, locality_id=locality_id
-    ).select_related("observation"),
+    ).select_related(*PAGE_RELATED, *PAGE_PEOPLE),
     int,
     int,
     plan_once=True,
 )
 _PAGE_ANY = Prepared(
-    lambda pk: Escalation.objects.filter(pk=pk).select_related("observation"), int, plan_once=True
+    lambda pk: Escalation.objects.filter(pk=pk).select_related(*PAGE_RELATED, *PAGE_PEOPLE),
+    int,
+    plan_once=True,
 )
-_CLIENT_WITH_PRACTICE = Prepared(
-    lambda pk: Client.objects.filter(pk=pk).select_related("practice"), int, plan_once=True
-)
-_SERVICE = Prepared(lambda pk: Service.objects.filter(pk=pk), int, plan_once=True)
-_LOCALITY = Prepared(lambda pk: Locality.objects.filter(pk=pk), int, plan_once=True)
 
 
 def escalation_page_for(user, pk: int) -> Escalation | None:
     """The escalation ``pk`` with its observation, client, practice, locality and service
-    (``PAGE_RELATED``) already read, if ``user`` may see it (``escalations_for``); else
-    None."""
+    (``PAGE_RELATED``) and the people it names (``PAGE_PEOPLE``) already read, in one
+    statement, if ``user`` may see it (``escalations_for``); else None."""
     scope = escalation_scope(user)
     if not 0 < pk <= MAX_ID or scope is None:
         return None
     found = _PAGE_IN_LOCALITY.fetch(pk, *scope) if scope else _PAGE_ANY.fetch(pk)
-    if not found:
-        return None
-    escalation = found[0]
-    observation = escalation.observation
-    observation.client = _CLIENT_WITH_PRACTICE.fetch(observation.client_id)[0]
-    escalation.service = _SERVICE.first(escalation.service_id) if escalation.service_id else None
-    escalation.locality = _LOCALITY.first(escalation.locality_id)
-    return escalation
+    return found[0] if found else None
 
 
-_VOLUNTEER_WITH_USER = Prepared(
-    lambda pk: Volunteer.objects.filter(pk=pk).select_related("user"), int, plan_once=True
-)
-_USER = Prepared(lambda pk: User.objects.filter(pk=pk), int, plan_once=True)
 _EVENTS = Prepared(
     lambda escalation_id: (
         EscalationEvent.objects.filter(escalation_id=escalation_id)
@@ -590,17 +578,9 @@ _STORY = Prepared(
 
 
 def escalation_record(escalation: Escalation) -> dict:
-    """What the escalation page shows besides the escalation: its observation's volunteer and
-    the people named (on the observation and escalation instances), its history, referrals,
-    questions to the volunteer, outcome with the volunteer's replies, and story."""
-    observation = escalation.observation
-    observation.volunteer = _VOLUNTEER_WITH_USER.fetch(observation.volunteer_id)[0]
-    people = {observation.volunteer.user_id: observation.volunteer.user}
-    for user_id in (observation.logged_by_id, escalation.owner_id):
-        if user_id is not None and user_id not in people:
-            people[user_id] = _USER.first(user_id)
-    observation.logged_by = people[observation.logged_by_id]
-    escalation.owner = people.get(escalation.owner_id)
+    """What the escalation page shows besides the escalation (``escalation_page_for``): its
+    history, referrals, questions to the volunteer, outcome with the volunteer's replies, and
+    story."""
     pk = escalation.pk
     outcome = _OUTCOME.fetch(pk)
     story = _STORY.fetch(pk)

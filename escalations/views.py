@@ -300,9 +300,7 @@ def triage_queue(request):
 
 @login_required
 def escalation_detail(request, pk: int):
-    # The people the page names come in small queries: joined to the escalation, they made a
-    # ten-table query that PostgreSQL took 2-7 ms to plan at 1M (and 0.4 ms to run). Every
-    # query of the page is compiled once (escalations.selectors, livingwell.prepared).
+    # Every query of the page is compiled once (escalations.selectors, livingwell.prepared).
     _require(request.user, "escalations.view_escalation")
     escalation = selectors.escalation_page_for(request.user, pk)
     if escalation is None:

@@ -40,21 +40,33 @@ def test_each_role_sees_the_escalations_escalations_for_gives_it_and_no_other(
 
 
 def test_the_escalation_comes_with_what_the_page_names_already_read(
-    coordinator, make_escalation, django_assert_max_num_queries, django_assert_num_queries
+    coordinator, make_escalation, django_assert_num_queries
 ):
     made = make_escalation()
     services.escalation_route(escalation_id=made.pk)
     Escalation.objects.filter(pk=made.pk).update(service=ServiceFactory(name="Ring and Ride"))
-    made = Escalation.objects.select_related(*selectors.PAGE_RELATED).get(pk=made.pk)
-    # The escalation with its observation, the client with their practice, the service (if
-    # any), the locality: each a statement by primary key, not one join of six tables.
-    with django_assert_max_num_queries(4):
+    Escalation.objects.filter(pk=made.pk).update(owner=coordinator)
+    made = Escalation.objects.select_related(*selectors.PAGE_RELATED, *selectors.PAGE_PEOPLE).get(
+        pk=made.pk
+    )
+    # The escalation with its observation, the client with their practice, the service, the
+    # locality and the people it names: one statement (planned once on PostgreSQL).
+    with django_assert_num_queries(1):
         got = selectors.escalation_page_for(coordinator, made.pk)
     with django_assert_num_queries(0):
         assert got.observation.client.practice.name == made.observation.client.practice.name
         assert got.locality.name == made.locality.name
         assert got.service == made.service and got.service.name == "Ring and Ride"
+        assert got.observation.volunteer.user.username == "vera"
+        assert got.observation.logged_by.username == "vera"
+        assert got.owner == coordinator and got.owner.first_name == coordinator.first_name
     assert got.observation.noticed == made.observation.noticed
+    # No service and no owner yet: both None, still one statement.
+    Escalation.objects.filter(pk=made.pk).update(owner=None, service=None)
+    with django_assert_num_queries(1):
+        got = selectors.escalation_page_for(coordinator, made.pk)
+    with django_assert_num_queries(0):
+        assert got.owner is None and got.service is None
 
 
 @pytest.mark.parametrize("pk", [0, 2**63, 10**30])
