@@ -24,7 +24,7 @@ from clients.models import Assignment, Client
 from livingwell.audit import audit
 from livingwell.enums import AuditAction, Role
 from livingwell.models import Locality, User
-from livingwell.prepared import Prepared
+from livingwell.prepared import Prepared, PreparedInsert
 from livingwell.queue import enqueue
 from livingwell.services import notify, notify_many
 from volunteers.models import Volunteer
@@ -127,12 +127,18 @@ def allowed_actions(state: str) -> list[str]:
     ]
 
 
+# The rows an observation sent writes, each INSERT compiled once (livingwell.prepared).
+_NEW_OBSERVATION = PreparedInsert(Observation)
+_NEW_ESCALATION = PreparedInsert(Escalation)
+_NEW_EVENT = PreparedInsert(EscalationEvent)
+
+
 def _event(
     *, escalation, action, actor=None, summary, volunteer_summary=None, data=None, at=None
 ) -> EscalationEvent:
     if volunteer_summary is None:
         volunteer_summary = VOLUNTEER_WORDS.get(action, "")
-    return EscalationEvent.objects.create(
+    return _NEW_EVENT.create(
         escalation=escalation,
         action=action,
         actor=actor,
@@ -251,7 +257,7 @@ def observation_create(
     extra = {"submission_key": submission_key} if submission_key is not None else {}
     try:
         with transaction.atomic():
-            observation = Observation.objects.create(
+            observation = _NEW_OBSERVATION.create(
                 client=client,
                 volunteer=volunteer,
                 logged_by=logged_by,
@@ -263,7 +269,7 @@ def observation_create(
                 created_at=now,
                 **extra,
             )
-            escalation = Escalation.objects.create(
+            escalation = _NEW_ESCALATION.create(
                 observation=observation,
                 locality_id=client.locality_id,
                 kind=kind,
