@@ -211,6 +211,10 @@ class Prepared:
                 sql = f"{sql} LIMIT %s OFFSET %s"
                 params += [limit, offset]
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        # The rows' converters, worked out once with the SQL (the compiler's select list does
+        # not change) rather than for each call; applied with this thread's connection.
+        converters = compiled.converters
+        compiler.get_converters = lambda expressions: converters
         template = compiled.queryset
         qs = template.__class__(model=template.model, query=_Query(template.query, compiler))
         qs._db = using
@@ -249,6 +253,9 @@ class Prepared:
             sql=sql,
             params=params,
             slots=slots,
+            converters=compiler.get_converters(
+                [column[0] for column in compiler.select[0 : compiler.col_count]]
+            ),
             queryset=qs,
             compiler=compiler,
         )
