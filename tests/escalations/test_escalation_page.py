@@ -159,3 +159,21 @@ def test_a_phone_observation_names_who_logged_it_and_the_owner(
     body = client_for(coordinator).get(_detail(escalation.pk)).content.decode()
     assert f"(by phone, logged by {coordinator})" in body
     assert f'Owner</dt><dd class="govuk-summary-list__value">{team_leader}</dd>' in body
+
+
+def test_what_people_wrote_is_escaped_and_empty_values_say_so(
+    client_for, coordinator, make_escalation
+):
+    made = make_escalation()
+    made.observation.__class__.objects.filter(pk=made.observation_id).update(
+        noticed="<b>Ann</b> & Co\nsecond line", client_wants=""
+    )
+    body = client_for(coordinator).get(_detail(made.pk)).content.decode()
+    assert "&lt;b&gt;Ann&lt;/b&gt; &amp; Co<br>second line" in body
+    assert "<b>Ann</b>" not in body
+    assert "Not said" in body and "Nobody yet" in body and "None yet" in body
+    assert "Not set yet" in body or made.due_at is not None
+    # The actions' forms carry the CSRF token, as {% csrf_token %} wrote it.
+    accept = reverse("escalations:accept", args=[made.pk])
+    form = body.split(f'action="{accept}"', 1)[1].split("</form>")[0]
+    assert 'name="csrfmiddlewaretoken" value="' in form

@@ -106,6 +106,11 @@ def test_volunteer_thanks_and_asks_and_the_coordinator_sees_and_replies(
     web.post(respond, {"kind": "thanks", "text": ""})
     again = web.post(respond, {"kind": "thanks", "text": ""})
     assert "You have already said thank you." in again.content.decode()
+    staff = client_for(coordinator)
+    detail = reverse("escalations:detail", args=[closed.pk])
+    reply = reverse("escalations:outcome_reply", args=[closed.pk])
+    assert "Send the reply" not in staff.get(detail).content.decode()  # nothing asked yet
+    web = client_for(volunteer)
     web.post(respond, {"kind": "question", "text": "Will the lift be every week?"})
     assert list(OutcomeResponse.objects.values_list("kind", "text")) == [
         (ResponseKind.THANKS, ""),
@@ -116,8 +121,11 @@ def test_volunteer_thanks_and_asks_and_the_coordinator_sees_and_replies(
     assert f"{volunteer} asked a follow-up question about escalation {closed.pk}" in subjects
 
     staff = client_for(coordinator)
-    body = staff.get(reverse("escalations:detail", args=[closed.pk])).content.decode()
+    body = staff.get(detail).content.decode()
     assert "Will the lift be every week?" in body and "thank you" in body
+    form = body.split(f'<form method="post" action="{reply}" novalidate>', 1)[1].split("</form>")[0]
+    assert 'name="csrfmiddlewaretoken"' in form and 'name="text"' in form
+    assert "Send the reply" in form
     with django_capture_on_commit_callbacks(execute=True):
         staff.post(
             reverse("escalations:outcome_reply", args=[closed.pk]),
