@@ -136,6 +136,8 @@ def client_detail(request, pk):
     }
     if request.user.is_volunteer:
         return render(request, "clients/client/visit.html", context)
+    # Staff see the whole record: its content is a Jinja2 partial (clients/jinja2/clients/
+    # client/_page.html, drawn by {% rows %}), a quarter of the page's time as a Django template.
     user = request.user
     context.update(
         past_assignments=past_assignments_of(client.pk),

@@ -191,3 +191,26 @@ def test_the_list_without_a_search_is_the_filters_queryset_for_random_filters(
         got = [row for n in paginator.page_range for row in paginator.page(n).object_list]
         assert got == expected, data
     assert selectors.client_list_rows(users["coordinator"], {"q": "Name1"}) is None
+
+
+def test_the_page_escapes_what_people_wrote_and_says_what_is_missing(
+    client_for, coordinator, west_practice
+):
+    client = ClientFactory(
+        practice=west_practice,
+        nhs_number="",
+        address="<b>Flat 1</b> & Co\nHigh Street",
+        phone="",
+        visit_notes="",
+    )
+    need = NeedFactory(client=client, description="<i>Shopping</i>", met=False)
+    body = client_for(coordinator).get(reverse("clients:detail", args=[client.pk])).content
+    body = body.decode()
+    assert "&lt;b&gt;Flat 1&lt;/b&gt; &amp; Co<br>High Street" in body
+    assert "<b>Flat 1</b>" not in body and "<i>Shopping</i>" not in body
+    assert body.count("Not recorded") == 2 and "None yet" in body  # NHS number, phone; notes
+    assert "No volunteer visits" in body
+    # Marking a need met is a form carrying the CSRF token, as {% csrf_token %} wrote it.
+    met = reverse("clients:need_met", args=[client.pk, need.pk])
+    form = body.split(f'action="{met}"', 1)[1].split("</form>")[0]
+    assert 'name="csrfmiddlewaretoken" value="' in form and "Mark met" in form
