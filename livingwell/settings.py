@@ -112,6 +112,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Form widgets drawn by Jinja2 where Django ships their template for it (the same HTML in a
+# fraction of the time), by Django's engine otherwise (livingwell/form_renderer.py).
+FORM_RENDERER = "livingwell.form_renderer.FormRenderer"
+
 ROOT_URLCONF = "livingwell.urls"
 WSGI_APPLICATION = "livingwell.wsgi.application"
 
