@@ -72,7 +72,7 @@ class Here:
             and not timezone.is_naive(value)
             and getattr(value, "convert_to_local_time", True)
         ):
-            value = timezone.localtime(value, self.tz)
+            value = value.astimezone(self.tz)  # timezone.localtime, its checks made above
         return format_date(value, arg, self.language)
 
 

@@ -24,13 +24,14 @@ TEMPLATE_FORMATS = [
     "D j M H:i",
     "r",
     "j M Y H:i",
+    "j% M",
     "DATETIME_FORMAT",
     "SHORT_DATE_FORMAT",
 ]
 FORMAT_CHARACTERS = "dDjlmnMFyYGHisNSaAPe"
 formats = st.one_of(
     st.sampled_from(TEMPLATE_FORMATS),
-    st.text(alphabet=FORMAT_CHARACTERS + r" ,:/-\T", max_size=12),
+    st.text(alphabet=FORMAT_CHARACTERS + r" ,:/-\T%", max_size=12),
 )
 datetimes = st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31))
 values = st.one_of(
