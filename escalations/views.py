@@ -282,6 +282,7 @@ def triage_queue(request):
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.triage_rows(page.object_list)
     query = urlencode([(k, v) for k, vs in request.GET.lists() if k != "page" for v in vs])
+    # The content is a Jinja2 partial (escalations/jinja2/escalations/triage/_page.html).
     return render(
         request,
         "escalations/triage/queue.html",
