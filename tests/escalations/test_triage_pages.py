@@ -376,3 +376,20 @@ def test_queue_length_is_counted_without_joining_the_rows_tables(
     counts = [q["sql"] for q in ctx.captured_queries if 'FROM "escalations_escalation"' in q["sql"]]
     counts = [sql for sql in counts if "COUNT(" in sql]
     assert counts and not any("JOIN" in sql for sql in counts)
+
+
+def test_the_queue_escapes_names_and_keeps_the_chosen_owner_and_overdue_filter(
+    client_for, coordinator, team_leader, make_escalation, mary
+):
+    mary.__class__.objects.filter(pk=mary.pk).update(first_name="<i>Mary</i>", last_name="O'Neil")
+    make_escalation()
+    web = client_for(coordinator)
+    body = web.get(reverse("escalations:triage")).content.decode()
+    assert "&lt;i&gt;Mary&lt;/i&gt; O&#39;Neil" in body and "<i>Mary</i>" not in body
+    assert "Nothing here" not in body
+    chosen = web.get(
+        reverse("escalations:triage"), {"owner": str(team_leader.pk), "overdue": "on"}
+    ).content.decode()
+    assert f'<option value="{team_leader.pk}" selected>' in chosen
+    assert 'name="overdue" id="id_overdue" value="on" checked' in chosen
+    assert "Nothing here with these filters." in chosen
