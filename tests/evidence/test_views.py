@@ -430,3 +430,14 @@ def test_nav_shows_evidence_to_coordinators_and_admins_only(users, client_for):
     for role, user in users.items():
         body = client_for(user).get(reverse("home")).content.decode()
         assert (f'href="{reverse("evidence:dashboard")}"' in body) == (role in MAY_SEE), role
+
+
+def test_the_localities_in_scope_are_read_once(client_for, coordinator, west):
+    """Whether there is any, how many (the form's locality field) and which (the figures'
+    columns): one statement."""
+    web = client_for(coordinator)
+    web.get(reverse("evidence:dashboard"))  # the figures kept after the first request
+    with CaptureQueriesContext(connection) as ctx:
+        assert web.get(reverse("evidence:dashboard")).status_code == 200
+    reads = [q["sql"] for q in ctx if 'FROM "livingwell_locality"' in q["sql"]]
+    assert len(reads) == 1, reads
