@@ -6,11 +6,12 @@ of six cells took 6 to 9 ms of its page here. Jinja2 compiles a template to Pyth
 the same rows, byte for byte, take 1.3 ms. Pages stay Django templates (their layout, forms and
 messages); a list's rows, the layout's head, header and menu
 (``livingwell/jinja2/layout/_top.html``) and the content of the busiest pages (the triage
-queue, the escalation page, the client page) are Jinja2 partials, under ``<app>/jinja2/...``, drawn by
-``{% rows %}`` (``livingwell.templatetags.rows``) with exactly the values it is given. A form
-on such a page is drawn by crispy in the view and given as HTML; ``{% csrf_token %}`` is the
-partial's own ``<input>`` of the ``csrf_token`` it is given. Quotes come out as ``&#39;`` and
-``&#34;`` (markupsafe) where Django writes ``&#x27;`` and ``&quot;``: the same text.
+queue, the escalation page, the client page) are Jinja2 partials, under
+``<app>/jinja2/...``, drawn by ``{% rows %}`` (``livingwell.templatetags.rows``) with exactly
+the values it is given. A form on such a page is drawn by crispy in the view and given as
+HTML; ``{% csrf_token %}`` is the partial's own ``<input>`` of the ``csrf_token`` it is given.
+Quotes come out as ``&#39;`` and ``&#34;`` (markupsafe) where Django writes ``&#x27;`` and
+``&quot;``: the same text.
 
 The partials have what the Django templates use: ``url()`` (the project's quick
 ``reverse()``), ``static()`` (Django's ``{% static %}``, kept per file), the ``date`` filter
