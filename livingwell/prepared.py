@@ -25,7 +25,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
@@ -376,7 +376,8 @@ class PreparedInsert:
         connection = connections[using]
         compiled = self._compiled.get(using) or self._compile(obj, using)
         params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in compiled.fields]
-        with connection.cursor() as cursor:
+        # As Model.save_base: an error inside atomic() marks the transaction for rollback.
+        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
             cursor.execute(compiled.sql, [*params, *compiled.returning_params])
             if connection.features.can_return_columns_from_insert:
                 returned = connection.ops.fetch_returned_insert_columns(

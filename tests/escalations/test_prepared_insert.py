@@ -11,6 +11,7 @@ from django.db.models import Value
 from django.db.models.functions import Upper
 from django.db.models.signals import pre_save
 from django.db.models.sql.compiler import SQLInsertCompiler
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from escalations.models import EscalationEvent, Observation
@@ -99,6 +100,12 @@ def test_a_duplicate_raises_the_integrity_error_create_raises(volunteer, mary):
     with pytest.raises(IntegrityError), transaction.atomic():
         insert.create(**_observation(volunteer, mary, submission_key=key))
     assert Observation.objects.filter(submission_key=key).count() == 1
+    # Caught inside atomic(), as after create(): the block is marked for rollback.
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            insert.create(**_observation(volunteer, mary, submission_key=key))
+        with pytest.raises(TransactionManagementError):
+            Observation.objects.count()
 
 
 def test_a_receiver_listening_gets_what_create_sends_it():
