@@ -9,7 +9,7 @@ messages); a list's rows, the layout's head, header and menu
 queue, the escalation page, the client page) are Jinja2 partials, under
 ``<app>/jinja2/...``, drawn by ``{% rows %}`` (``livingwell.templatetags.rows``) with exactly
 the values it is given. A form on such a page is drawn by crispy in the view and given as
-HTML; ``{% csrf_token %}`` is the partial's own ``<input>`` of the ``csrf_token`` it is given.
+HTML; ``{% csrf_token %}`` is ``{{ csrf_field(csrf_token) }}``, of the token it is given.
 Quotes come out as ``&#39;`` and ``&#34;`` (markupsafe) where Django writes ``&#x27;`` and
 ``&quot;``: the same text.
 
@@ -37,6 +37,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from jinja2 import StrictUndefined, pass_context
 
@@ -106,6 +107,14 @@ class Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
+def csrf_field(token) -> str:
+    """Django's ``{% csrf_token %}`` for a partial, which is given the ``csrf_token`` and not the
+    request: the hidden input, or nothing when there is no token."""
+    if not token or str(token) == "NOTPROVIDED":
+        return ""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
 @cache
 def static(path: str) -> str:
     """Django's ``{% static %}``: the URL of a static file (with its content's hash in
@@ -124,6 +133,7 @@ def environment(**options) -> Environment:
     env = Environment(**options)  # noqa: S701 - autoescape is set on the line above
     env.globals["url"] = url
     env.globals["static"] = static
+    env.globals["csrf_field"] = csrf_field
     # What crispy-forms-gds's field template asks of a field (livingwell/jinja2/gds/_field.html).
     env.filters["is_radios"] = is_radios
     env.filters["is_checkbox"] = is_checkbox

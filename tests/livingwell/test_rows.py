@@ -96,3 +96,9 @@ def test_a_name_the_partial_was_not_given_is_an_error_not_an_empty_cell():
 def test_linebreaksbr_is_django_templates_one(text):
     django = Template("{{ t|linebreaksbr }}").render(Context({"t": text}))
     assert env.from_string("{{ t|linebreaksbr }}").render(t=text) == django
+
+
+@pytest.mark.parametrize("token", ["a1B2c3", "NOTPROVIDED", "", None])
+def test_csrf_field_is_what_csrf_token_writes(token):
+    django = Template("{% csrf_token %}").render(Context({"csrf_token": token}))
+    assert env.from_string("{{ csrf_field(t) }}").render(t=token) == django
