@@ -20,9 +20,14 @@ class FormRenderer(BaseRenderer):
     def __init__(self):
         self.jinja2 = Jinja2()
         self.django = DjangoTemplates()
+        # Names Jinja2 has no template for: asked of Django's engine straight away, rather than
+        # searching every Jinja2 directory and raising again for each widget drawn.
+        self._django_only: set[str] = set()
 
     def get_template(self, template_name):
-        try:
-            return self.jinja2.get_template(template_name)
-        except TemplateDoesNotExist:
-            return self.django.get_template(template_name)
+        if template_name not in self._django_only:
+            try:
+                return self.jinja2.get_template(template_name)
+            except TemplateDoesNotExist:
+                self._django_only.add(template_name)
+        return self.django.get_template(template_name)

@@ -85,3 +85,15 @@ def test_errors_and_a_whole_form_read_as_djangos_engine_wrote_them():
         theirs = getattr(Form(bound.data, renderer=DjangoTemplates()), part)()
         assert _html(ours) == _html(theirs), part
     assert "Ensure this value has at most 5 characters" in bound.as_div()
+
+
+def test_a_template_jinja2_lacks_is_looked_for_there_once(monkeypatch):
+    ours = FormRenderer()
+    asked = []
+    look = ours.jinja2.get_template
+    monkeypatch.setattr(ours.jinja2, "get_template", lambda name: asked.append(name) or look(name))
+    widget = DateInputWidget()
+    first = widget.render("when", ["6", "12", "2026"], {"id": "id_when"}, renderer=ours)
+    again = widget.render("when", ["6", "12", "2026"], {"id": "id_when"}, renderer=ours)
+    assert first == again
+    assert asked.count(widget.template_name) == 1
