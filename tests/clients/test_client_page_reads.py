@@ -87,7 +87,14 @@ def test_the_page_lists_are_the_orms(west_client, coordinator, west):
 def test_who_visits_each_client_is_read_for_any_number_of_rows(coordinator, west):
     # More rows than one statement's batch of ids: two statements, the same names as the ORM's.
     clients = [ClientFactory(locality=west) for _ in range(selectors.VISITS_BATCH + 3)]
-    visitors = [ready_volunteer(west, user__username=f"visitor{n}") for n in range(3)]
+    # Named, unnamed (the username shows) and with characters JSON escapes.
+    names = [("Ada", "Penrose"), ("", ""), ('Zoë "Z"', "O'Brien\\")]
+    visitors = [
+        ready_volunteer(
+            west, user__username=f"visitor{n}", user__first_name=first, user__last_name=last
+        )
+        for n, (first, last) in enumerate(names)
+    ]
     for i, client in enumerate(clients):
         for volunteer in visitors[: i % 4]:
             assignment_create(client=client, volunteer=volunteer, by=coordinator)
@@ -103,6 +110,7 @@ def test_who_visits_each_client_is_read_for_any_number_of_rows(coordinator, west
         ]
         assert row["volunteers"] == expected
     assert [len(r["volunteers"]) for r in rows[:4]] == [0, 1, 2, 3]
+    assert rows[3]["volunteers"] == ["Ada Penrose", "visitor1", 'Zoë "Z" O\'Brien\\']
     assert len(rows[-1]["volunteers"]) == (len(clients) - 1) % 4 - 1
     assert selectors.with_volunteers([]) == []
 
