@@ -72,23 +72,34 @@ def triage_queue(user, *, filters: dict | None = None) -> QuerySet[Escalation]:
     return Escalation.objects.none() if plan is None else _queue(*plan)
 
 
-# A queue's shape: whose escalations ("all" or "locality"), how many states, kinds and
-# urgencies are chosen, the owner ("id", "none" or None), and whether a locality and "only
-# overdue" are. With its values, in the order _queue reads them, it is the whole query: each
-# shape's statements are compiled once (livingwell.prepared), whatever the values.
-QueueShape = tuple[str, int, int, int, str | None, bool, bool]
+# A queue's shape: whose escalations ("all" or "locality"); the states, kinds and urgencies
+# chosen, each either the values themselves (a sorted tuple, written into the SQL) or how many
+# there are (an int: sent as values); the owner ("id", "none" or None); and whether a locality
+# and "only overdue" are. With its values, in the order _queue reads them, it is the whole
+# query: each shape's statements are compiled once (livingwell.prepared), whatever the values.
+QueueShape = tuple[str, tuple | int, tuple | int, tuple | int, str | None, bool, bool]
+
+# Written into the SQL, the chosen states, kinds and urgencies (each one of the filter form's
+# choices) let PostgreSQL plan a queue's statements once per connection and still see which
+# states they read, as the partial index escalation_queue needs; sent as values, a filtered
+# queue's rows were planned afresh on every request (1.2-1.8 ms of the server's time at 1M).
+# Each set of choices is a shape of its own, so past this many a process sends them as values.
+WRITTEN_IN_SHAPES = 200
 
 
-def _queue_plan(user, filters: dict) -> tuple[QueueShape, list] | None:
+def _queue_plan(user, filters: dict, *, write_in: bool = True) -> tuple[QueueShape, list] | None:
     """The shape and values of ``user``'s queue with ``filters``, or None if they see none."""
     seen = escalation_scope(user)
     if seen is None:
         return None
     scope, values = ("locality" if seen else "all"), list(seen)
-    # Each chosen value once: the form allows only its choices, so the shapes are bounded.
-    chosen = [list(dict.fromkeys(filters.get(name) or [])) for name in ("state", "kind", "urgency")]
-    for values_of in chosen:
-        values += values_of
+    # Each chosen value once, in one order: the form allows only its choices, so the shapes
+    # are bounded.
+    chosen = [tuple(sorted(set(filters.get(name) or []))) for name in ("state", "kind", "urgency")]
+    if not write_in:
+        for values_of in chosen:
+            values += values_of
+        chosen = [len(values_of) for values_of in chosen]
     owner, owner_kind = filters.get("owner"), None
     if owner == "me" or isinstance(owner, User):
         owner_kind = "id"
@@ -101,30 +112,26 @@ def _queue_plan(user, filters: dict) -> tuple[QueueShape, list] | None:
     overdue = bool(filters.get("overdue"))
     if overdue:
         values.append(timezone.now())
-    shape = (scope, *(len(v) for v in chosen), owner_kind, bool(locality), overdue)
+    shape = (scope, *chosen, owner_kind, bool(locality), overdue)
     return shape, values
 
 
 def _queue(shape: QueueShape, values) -> QuerySet[Escalation]:
-    scope, n_states, n_kinds, n_urgencies, owner_kind, by_locality, overdue = shape
+    scope, states, kinds, urgencies, owner_kind, by_locality, overdue = shape
     given = iter(values)
 
-    def take(n: int) -> list:
-        return [next(given) for _ in range(n)]
+    def take(chosen: tuple | int):
+        return chosen if isinstance(chosen, tuple) else [next(given) for _ in range(chosen)]
 
     qs = Escalation.objects.all()
     if scope == "locality":
         qs = qs.filter(locality_id=next(given))
     # With no state chosen, "not closed": the predicate of the partial index escalation_queue.
-    qs = (
-        qs.filter(state__in=take(n_states))
-        if n_states
-        else qs.exclude(state=EscalationState.CLOSED)
-    )
-    if n_kinds:
-        qs = qs.filter(kind__in=take(n_kinds))
-    if n_urgencies:
-        qs = qs.filter(urgency__in=take(n_urgencies))
+    qs = qs.filter(state__in=take(states)) if states else qs.exclude(state=EscalationState.CLOSED)
+    if kinds:
+        qs = qs.filter(kind__in=take(kinds))
+    if urgencies:
+        qs = qs.filter(urgency__in=take(urgencies))
     if owner_kind == "id":
         qs = qs.filter(owner_id=next(given))
     elif owner_kind == "none":
@@ -137,10 +144,11 @@ def _queue(shape: QueueShape, values) -> QuerySet[Escalation]:
 
 
 def _kinds_of(shape: QueueShape) -> tuple[type, ...]:
-    scope, n_states, n_kinds, n_urgencies, owner_kind, by_locality, overdue = shape
+    scope, states, kinds, urgencies, owner_kind, by_locality, overdue = shape
+    sent = sum(n for n in (states, kinds, urgencies) if isinstance(n, int))
     return (
         *([int] if scope == "locality" else []),
-        *[str] * (n_states + n_kinds + n_urgencies),
+        *[str] * sent,
         *([int] if owner_kind == "id" else []),
         *([int] if by_locality else []),
         *([datetime] if overdue else []),
@@ -159,12 +167,14 @@ def triage_page_rows(user, filters: dict, open_count: int):
     if plan is None:
         return []
     shape, values = plan
+    if shape not in _QUEUE_ROWS and len(_QUEUE_ROWS) >= WRITTEN_IN_SHAPES:
+        shape, values = _queue_plan(user, filters, write_in=False)
     rows = _QUEUE_ROWS.get(shape)
     if rows is None:
         rows = _QUEUE_ROWS[shape] = Prepared(
             lambda *v: triage_values(_queue(shape, v)), *_kinds_of(shape), plan_once=True
         )
-    if shape[1:] == (0, 0, 0, None, False, False):
+    if not any(shape[1:4]) and shape[4:] == (None, False, False):  # unfiltered
         return rows.page(*values, count=open_count)
     counted = _QUEUE_COUNTS.get(shape)
     if counted is None:

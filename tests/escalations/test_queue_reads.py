@@ -10,6 +10,7 @@ import random
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from escalations import selectors
 from escalations.enums import EscalationState, ObservationKind, RoutingStatus, Urgency
 from escalations.models import Escalation
 from livingwell.enums import LOCALITY_STAFF_ROLES, Role
+from tests.conftest import require_or_skip
 
 from ..factories import ClientFactory, EscalationFactory, PracticeFactory
 
@@ -107,13 +109,69 @@ def test_rows_and_counts_are_the_orms_for_random_filters(users, west, east):
         assert got == want, filters
 
 
-def test_each_shape_is_compiled_once_whatever_the_values(coordinator, team_leader, west):
+def test_each_set_of_choices_is_one_shape_whatever_its_order(coordinator, team_leader, west):
     _world(random.Random(3), [west], [coordinator, team_leader], n=10)
     selectors._QUEUE_ROWS.clear()
-    for urgencies in (["urgent", "worried"], ["worried", "keep_an_eye"], ["worried", "worried"]):
+    for urgencies in (["urgent", "worried"], ["worried", "urgent"], ["worried", "worried"]):
         selectors.triage_page_rows(coordinator, {"urgency": urgencies}, 0)[0:5]
     shapes = list(selectors._QUEUE_ROWS)
-    assert [shape[3] for shape in shapes] == [2, 1]
+    assert [shape[3] for shape in shapes] == [("urgent", "worried"), ("worried",)]
+
+
+def test_the_choices_are_written_into_the_sql_and_the_locality_sent(coordinator, west):
+    _world(random.Random(4), [west], [coordinator], n=20)
+    selectors._QUEUE_ROWS.clear()
+    filters = {"state": ["routed", "new"], "kind": ["transport"], "urgency": ["worried"]}
+    selectors.triage_page_rows(coordinator, filters, 0)[0:5]
+    (shape,) = selectors._QUEUE_ROWS
+    assert shape[1:4] == (("new", "routed"), ("transport",), ("worried",))
+    assert selectors._QUEUE_ROWS[shape].kinds == (int,)  # the locality alone is sent
+
+
+def test_past_the_limit_of_shapes_the_choices_are_sent_as_values(
+    coordinator, team_leader, west, east, monkeypatch
+):
+    rng = random.Random(12)
+    staff = [coordinator, team_leader]
+    _world(rng, [west, east], staff)
+    selectors._QUEUE_ROWS.clear()
+    selectors._QUEUE_COUNTS.clear()
+    monkeypatch.setattr(selectors, "WRITTEN_IN_SHAPES", 2)
+    sets = [["urgent"], ["worried"], ["keep_an_eye"], ["urgent", "worried"], ["worried", "urgent"]]
+    for urgencies in sets:
+        filters = {"urgency": urgencies, "state": ["new", "routed", "accepted"]}
+        rows = selectors.triage_page_rows(coordinator, filters, 0)
+        want = list(selectors.triage_values(_orm_queue(coordinator, filters)))
+        assert list(rows[0 : len(want)]) == want and len(rows) == len(want)
+    # Two sets written in; then one shape per number of urgencies, the values sent.
+    assert [shape[1:4] for shape in selectors._QUEUE_ROWS] == [
+        (("accepted", "new", "routed"), (), ("urgent",)),
+        (("accepted", "new", "routed"), (), ("worried",)),
+        (3, 0, 1),
+        (3, 0, 2),
+    ]
+
+
+def test_a_filtered_queue_is_planned_once_by_postgresql(coordinator, west):
+    """Written in, the choices leave PostgreSQL a statement it plans once and reuses (a generic
+    plan); sent as values, it planned a filtered queue's rows on every request."""
+    if connection.vendor != "postgresql":
+        require_or_skip("statements are prepared on PostgreSQL only (set DATABASE_URL)")
+    _world(random.Random(6), [west], [coordinator])
+    selectors._QUEUE_ROWS.clear()
+    filters = {"urgency": ["worried", "keep_an_eye"], "state": ["routed", "accepted"]}
+    for _ in range(8):
+        list(selectors.triage_page_rows(coordinator, filters, 0)[0:50])
+    sql = selectors._QUEUE_ROWS[next(iter(selectors._QUEUE_ROWS))]
+    assert sql.kinds == (int,)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ["%INNER JOIN%('accepted', 'routed')%('keep_an_eye', 'worried')%"],
+        )
+        ((generic, custom),) = cur.fetchall()
+    assert generic >= 2, (generic, custom)
 
 
 def test_counts_are_the_orms_aggregate_for_every_user(users, west, east):
