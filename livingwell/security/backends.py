@@ -1,4 +1,4 @@
-"""Django's model backend: the session's user and their permissions, each in one quick query."""
+"""Django's model backend: the session's user and their permissions in one quick query."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from functools import cache
 
 from django.contrib.auth import backends, get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import connection, router
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, connections, router
+from django.db.models import OuterRef
 
 from livingwell.pg_prepared import plan_once
 from livingwell.prepared import Prepared
@@ -14,6 +16,23 @@ from livingwell.prepared import Prepared
 _USER_BY_PK = Prepared(
     lambda pk: get_user_model()._default_manager.filter(pk=pk), int, plan_once=True
 )
+
+
+def _with_permission_ids(pk):
+    """The user ``pk`` with the ids of their own permissions and their groups' (PostgreSQL)."""
+    user_model = get_user_model()
+    own = user_model.user_permissions.through.objects.filter(user_id=OuterRef("pk"))
+    member_of = user_model.groups.through.objects.filter(user_id=OuterRef(OuterRef("pk")))
+    granted = Group.permissions.through.objects.filter(group_id__in=member_of.values("group_id"))
+    return user_model._default_manager.filter(pk=pk).annotate(
+        own_permission_ids=ArraySubquery(own.values("permission_id")),
+        group_permission_ids=ArraySubquery(granted.values("permission_id")),
+    )
+
+
+# On PostgreSQL the session's user is read with their permissions' ids: every signed-in page
+# checks a permission, and a second statement for them was a round trip to the server each.
+_USER_WITH_PERMISSION_IDS = Prepared(_with_permission_ids, int, plan_once=True)
 
 
 class ModelBackend(backends.ModelBackend):
@@ -28,9 +47,18 @@ class ModelBackend(backends.ModelBackend):
 
     def get_user(self, user_id):
         """The session's user, as the stock backend reads them (by primary key, refused if
-        they cannot sign in), with the query's SQL compiled once (``livingwell.prepared``)."""
+        they cannot sign in), with the query's SQL compiled once (``livingwell.prepared``). On
+        PostgreSQL the same statement reads the ids of their permissions, as
+        ``get_all_permissions`` would at the request's first check."""
+        using = router.db_for_read(get_user_model())
         try:
-            user = _USER_BY_PK.first(user_id, using=router.db_for_read(get_user_model()))
+            if connections[using].vendor != "postgresql":
+                user = _USER_BY_PK.first(user_id, using=using)
+            else:
+                found = _USER_WITH_PERMISSION_IDS.fetch(user_id, using=using)
+                user = found[0] if found else None
+                if user is not None:
+                    user._permission_ids = {*user.own_permission_ids, *user.group_permission_ids}
         except (TypeError, ValueError):
             return None
         return user if user is not None and self.user_can_authenticate(user) else None
@@ -41,9 +69,11 @@ class ModelBackend(backends.ModelBackend):
         if user_obj.is_superuser:
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
-            with connection.cursor() as cursor:
-                cursor.execute(_permission_ids_sql(), [user_obj.pk, user_obj.pk])
-                ids = {row[0] for row in cursor.fetchall()}
+            ids = getattr(user_obj, "_permission_ids", None)  # read with the user (get_user)
+            if ids is None:
+                with connection.cursor() as cursor:
+                    cursor.execute(_permission_ids_sql(), [user_obj.pk, user_obj.pk])
+                    ids = {row[0] for row in cursor.fetchall()}
             user_obj._perm_cache = _permission_names(connection.alias, ids)
         return user_obj._perm_cache
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from livingwell.enums import Role
 from livingwell.models import User
 from livingwell.security.backends import ModelBackend
+from tests.conftest import require_or_skip
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +98,40 @@ def test_the_names_are_forgotten_after_a_migrate(volunteer):
     assert backends._NAMES == {}
     mine, djangos = _both(volunteer)
     assert mine == djangos
+
+
+def test_the_sessions_user_is_read_with_their_permissions_on_postgresql(volunteer, coordinator):
+    """On PostgreSQL ``get_user`` reads the permissions' ids in the same statement: the
+    request's permission checks send none of their own, and answer as Django's backend."""
+    if connection.vendor != "postgresql":
+        require_or_skip("read with the user on PostgreSQL only (set DATABASE_URL)")
+    extra = Permission.objects.get(content_type__app_label="livingwell", codename="view_locality")
+    volunteer.user_permissions.add(extra)
+    volunteer.groups.add(Group.objects.get(name=str(Role.COORDINATOR)))
+    ModelBackend().get_all_permissions(_fresh(coordinator))  # the names, read once a process
+    for someone in (volunteer, coordinator):
+        with CaptureQueriesContext(connection) as queries:
+            user = ModelBackend().get_user(someone.pk)
+            perms = ModelBackend().get_all_permissions(user)
+            assert user.has_perm("escalations.view_escalation")
+        assert len(queries) == 1
+        assert perms == DjangoModelBackend().get_all_permissions(_fresh(someone))
+    assert "livingwell.view_locality" in ModelBackend().get_all_permissions(
+        ModelBackend().get_user(volunteer.pk)
+    )
+
+
+def test_a_permission_taken_away_is_gone_from_the_next_sessions_user(volunteer):
+    group = Group.objects.get(name=str(Role.VOLUNTEER))
+    assert ModelBackend().get_user(volunteer.pk).has_perm("escalations.add_observation")
+    group.permissions.remove(group.permissions.get(codename="add_observation"))
+    assert not ModelBackend().get_user(volunteer.pk).has_perm("escalations.add_observation")
+
+
+def test_an_inactive_sessions_user_is_refused_and_a_superuser_has_every_permission(
+    volunteer, admin_user
+):
+    assert ModelBackend().get_user(admin_user.pk).has_perm("livingwell.delete_locality")
+    volunteer.is_active = False
+    volunteer.save()
+    assert ModelBackend().get_user(volunteer.pk) is None
