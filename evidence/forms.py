@@ -6,6 +6,7 @@ from crispy_forms_gds.layout import Field
 from django import forms
 
 from livingwell.forms import GdsFormMixin
+from livingwell.models import Locality
 from peersupport.forms import SafeModelChoiceField
 
 from .scope import Period, default_period
@@ -49,13 +50,17 @@ class EvidenceForm(GdsFormMixin, forms.Form):
                 "by": "locality",
             }
         super().__init__(data)
-        self.fields["locality"].queryset = localities
+        # ``localities``: the user's, by name (a list, or a queryset of them).
+        localities = list(localities)
+        self.fields["locality"].queryset = Locality.objects.filter(
+            pk__in=[locality.pk for locality in localities]
+        ).order_by("name")
         fields = [
             Field.text("first"),
             Field.text("last"),
             Field.radios("by", legend_size="s", inline=True),
         ]
-        if localities.count() > 1:
+        if len(localities) > 1:
             fields.append("locality")
         else:
             del self.fields["locality"]

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from livingwell.enums import CoproductionModel, Role
 from livingwell.models import Locality, LocalityModel, User
+from livingwell.prepared import Prepared
 
 # With no period chosen, the dashboard shows the last this many days (today included).
 DEFAULT_DAYS = 90
@@ -37,6 +38,34 @@ def evidence_localities(user) -> QuerySet[Locality]:
     if user.role in EVIDENCE_ROLES and user.locality_id is not None:
         q |= Q(pk=user.locality_id)
     return Locality.objects.filter(q).distinct()
+
+
+# evidence_localities by name, as the dashboard reads it on every request: each role's lookup
+# compiled once (livingwell.prepared). Built and compiled by the ORM, the lookup with its OR
+# and DISTINCT took about 1 ms of the dashboard's 8.
+_EVERY_LOCALITY = Prepared(lambda: Locality.objects.order_by("name"))
+_LED = Prepared(
+    lambda user_id: Locality.objects.filter(lead_id=user_id).order_by("name"), int, plan_once=True
+)
+_LED_OR_OWN = Prepared(
+    lambda user_id, locality_id: Locality.objects.filter(
+        Q(lead_id=user_id) | Q(pk=locality_id)
+    ).order_by("name"),
+    int,
+    int,
+    plan_once=True,
+)
+
+
+def evidence_locality_list(user) -> list[Locality]:
+    """``evidence_localities(user)`` in name order, as a list (one table: no duplicates)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.role == Role.ADMIN:
+        return _EVERY_LOCALITY.all()
+    if user.role in EVIDENCE_ROLES and user.locality_id is not None:
+        return _LED_OR_OWN.all(user.pk, user.locality_id)
+    return _LED.all(user.pk)
 
 
 def evidence_scopes() -> list[tuple[int, ...]]:

@@ -21,13 +21,13 @@ from livingwell.models import LocalityModel
 from . import kept
 from .charts import charts_for
 from .forms import EvidenceForm
-from .scope import evidence_localities, locality_columns, model_columns
+from .scope import evidence_locality_list, locality_columns, model_columns
 
 
-def _scope(request):
+def _scope(request) -> list:
     """The localities ``request.user`` may see, by name, read once: the form counts them and
     the figures list them from the same rows instead of asking again."""
-    localities = evidence_localities(request.user).order_by("name")
+    localities = evidence_locality_list(request.user)
     if not localities:
         raise PermissionDenied
     return localities

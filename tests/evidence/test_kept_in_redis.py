@@ -10,13 +10,21 @@ import uuid
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from evidence import kept
-from evidence.scope import Period, default_period, evidence_scopes, locality_columns
+from evidence.scope import (
+    Period,
+    default_period,
+    evidence_localities,
+    evidence_locality_list,
+    evidence_scopes,
+    locality_columns,
+)
 from evidence.tasks import keep_figures_ready
 from livingwell.enums import CoproductionModel, Role
 from livingwell.models import LocalityModel
@@ -97,9 +105,8 @@ def test_the_dashboard_works_when_its_cache_cannot_be_reached(
 # --- kept ready ahead ----------------------------------------------------------------------------
 
 
-def test_the_scopes_are_what_each_person_opens_the_dashboard_over(
-    west, east, coordinator, admin_user
-):
+def _leads(west, east):
+    """North Cornwall led by a coordinator of West; East led by one of its team leaders."""
     north = LocalityFactory(name="North Cornwall", slug="north-cornwall")
     lead = UserFactory(role=Role.COORDINATOR, locality=west)
     north.lead = lead
@@ -107,6 +114,13 @@ def test_the_scopes_are_what_each_person_opens_the_dashboard_over(
     team_lead = UserFactory(role=Role.TEAM_LEADER, locality=east)
     east.lead = team_lead
     east.save()
+    return north, lead, team_lead
+
+
+def test_the_scopes_are_what_each_person_opens_the_dashboard_over(
+    west, east, coordinator, admin_user
+):
+    north, lead, team_lead = _leads(west, east)
     UserFactory(role=Role.COORDINATOR, locality=east, is_active=False)  # opens nothing
     UserFactory(role=Role.VOLUNTEER, locality=east)  # sees no evidence
     # Name order, as the dashboard's columns: East, North, West.
@@ -177,3 +191,26 @@ def test_the_scopes_cost_three_queries_however_many_people(west, east, django_as
         many = evidence_scopes()
     assert few == [(west.pk,)]
     assert many == [(east.pk,), (west.pk,), (east.pk, west.pk)]
+
+
+def test_the_dashboards_lookup_of_localities_is_evidence_localities_for_everyone(
+    west, east, coordinator, admin_user
+):
+    """``evidence_locality_list`` (compiled once) gives each person the localities, in name
+    order, that ``evidence_localities`` gives them."""
+    north, lead, team_lead = _leads(west, east)
+    people = [
+        coordinator,
+        admin_user,
+        lead,
+        team_lead,
+        UserFactory(role=Role.COORDINATOR, locality=east, is_active=False),
+        UserFactory(role=Role.VOLUNTEER, locality=east),
+        UserFactory(role=Role.COORDINATOR, locality=None),
+        AnonymousUser(),
+    ]
+    for person in people:
+        expected = list(evidence_localities(person).order_by("name"))
+        assert evidence_locality_list(person) == expected, person
+    assert [loc.pk for loc in evidence_locality_list(lead)] == [north.pk, west.pk]
+    assert evidence_locality_list(people[4]) == [] == evidence_locality_list(people[5])
