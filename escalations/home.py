@@ -7,7 +7,7 @@ from django.urls import reverse
 from livingwell.enums import LOCALITY_STAFF_ROLES, Role
 from livingwell.prepared import Prepared
 
-from .models import Escalation, Observation
+from .models import Observation
 from .selectors import queue_counts
 
 # The client page's panel, compiled once (livingwell.prepared).
@@ -22,10 +22,21 @@ _MINE_ABOUT = Prepared(
     int,
     plan_once=True,
 )
+# A client's latest escalations: their observations newest first (observation_client), each
+# with its escalation, made in the same moment. Ordered by the escalation's own time, the
+# whole history of a client would be joined to find five (2,846 of them, 13 ms, at 1M).
 _LATEST_ABOUT = Prepared(
     lambda client_id: (
-        Escalation.objects.filter(observation__client_id=client_id)
-        .only("id", "kind", "state", "created_at")
+        Observation.objects.filter(client_id=client_id, escalation__isnull=False)
+        .select_related("escalation")
+        .only(
+            "id",
+            "created_at",
+            "escalation__id",
+            "escalation__kind",
+            "escalation__state",
+            "escalation__created_at",
+        )
         .order_by("-created_at")[:5]
     ),
     int,
@@ -88,7 +99,7 @@ def client_page_panel(request, client) -> dict | None:
             )
         return {"title": "What you noticed", "body": "", "links": links}
     if user.role in LOCALITY_STAFF_ROLES or user.role == Role.ADMIN:
-        latest = _LATEST_ABOUT.fetch(client.pk)
+        latest = [o.escalation for o in _LATEST_ABOUT.fetch(client.pk)]
         if not latest:
             return {"title": "Escalations", "body": "Nothing has been escalated.", "links": []}
         return {

@@ -145,8 +145,13 @@ class OnCallShift(models.Model):
 class Observation(ChoiceLabels, models.Model):
     """What a volunteer noticed. Saved at once; its escalation is routed after the commit."""
 
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="observations")
-    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="observations")
+    # Both indexed by the composite indexes below, which lead with them.
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="observations", db_index=False
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="observations", db_index=False
+    )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -167,7 +172,9 @@ class Observation(ChoiceLabels, models.Model):
         ordering = ["-created_at"]
         indexes = [
             # "My observations": a volunteer's, newest first.
-            models.Index(fields=["volunteer", "-created_at"], name="observation_volunteer")
+            models.Index(fields=["volunteer", "-created_at"], name="observation_volunteer"),
+            # A client's page: their latest, however long their history.
+            models.Index(fields=["client", "-created_at"], name="observation_client"),
         ]
 
     def __str__(self) -> str:
@@ -267,7 +274,10 @@ class Escalation(ChoiceLabels, models.Model):
 class EscalationEvent(ChoiceLabels, models.Model):
     """One step in an escalation's history: who did what, when."""
 
-    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
+    # Indexed by event_escalation_at, which leads with it.
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
