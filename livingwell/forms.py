@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Layout
 from django import forms
@@ -10,12 +12,24 @@ class GdsFormMixin:
     and ``{% crispy form %}`` inside their own ``<form>``; ``submit_label`` names the button."""
 
     submit_label = "Save"
+    _layout_fields: tuple | None = None
 
     def init_helper(self, *fields):
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        layout = list(fields or self.fields)
-        self.helper.layout = Layout(*layout, Button("submit", self.submit_label))
+        """Lay out ``fields`` (layout objects or names; every field, in order, if none). The
+        helper is made when a template first asks for it: a form sent valid and redirected
+        never draws one."""
+        self._layout_fields = fields
+        self.__dict__.pop("helper", None)
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        if self._layout_fields is None:
+            raise AttributeError("helper")  # init_helper not called: crispy's defaults
+        helper = FormHelper()
+        helper.form_tag = False
+        layout = list(self._layout_fields or self.fields)
+        helper.layout = Layout(*layout, Button("submit", self.submit_label))
+        return helper
 
 
 class SignInForm(GdsFormMixin, AuthenticationForm):

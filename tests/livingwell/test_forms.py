@@ -1,9 +1,10 @@
 """The project's own form fields."""
 
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 
-from livingwell.forms import ModelMultipleChoiceField
+from livingwell.forms import GdsFormMixin, ModelMultipleChoiceField
 from livingwell.models import User
 
 pytestmark = pytest.mark.django_db
@@ -15,3 +16,49 @@ def test_a_choice_no_row_can_have_is_an_invalid_choice_not_an_error(sent):
     with pytest.raises(ValidationError) as refused:
         field.clean([sent])
     assert refused.value.code in {"invalid_choice", "invalid_pk_value"}
+
+
+class _Form(GdsFormMixin, forms.Form):
+    submit_label = "Send"
+    name = forms.CharField()
+    note = forms.CharField(required=False)
+
+    def __init__(self, *args, layout=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_helper(*layout)
+
+
+def _laid_out(form):
+    return [getattr(item, "fields", [item])[0] for item in form.helper.layout.fields]
+
+
+def test_a_form_sent_valid_makes_no_helper():
+    form = _Form({"name": "Ada"})
+    assert form.is_valid()
+    assert "helper" not in form.__dict__
+
+
+def test_the_helper_lays_out_the_named_fields_or_all_and_the_button():
+    assert _laid_out(_Form(layout=("note",)))[0] == "note"
+    laid = _laid_out(_Form())
+    assert laid[:2] == ["name", "note"]
+    assert "Send" in str(_Form().helper.layout.fields[-1].value)
+    assert _Form().helper.form_tag is False
+
+
+def test_the_helper_follows_the_fields_and_a_second_init_helper():
+    form = _Form()
+    del form.fields["note"]
+    assert _laid_out(form)[:1] == ["name"] and "note" not in _laid_out(form)
+    form.init_helper("name")
+    assert _laid_out(form)[0] == "name" and len(form.helper.layout.fields) == 2
+
+
+def test_without_init_helper_there_is_no_helper_and_one_can_be_set():
+    class Plain(GdsFormMixin, forms.Form):
+        name = forms.CharField()
+
+    form = Plain()
+    assert getattr(form, "helper", None) is None
+    form.helper = "given"
+    assert form.helper == "given"
