@@ -52,6 +52,9 @@ class Page:
     must_contain: str = ""
     skipped: str = ""
     cold_ms: float | None = None  # the dashboard: its first request, with nothing kept
+    # /healthz's requests/s on either side of this page's load (their mean): the ceiling its
+    # share is of, measured seconds from it rather than once at the start of the run.
+    healthz_next: float | None = None
     result: dict = field(default_factory=dict)
 
 

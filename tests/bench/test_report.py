@@ -1,0 +1,55 @@
+"""The benchmark's verdicts: a page's share is of the /healthz measured on either side of it."""
+
+from __future__ import annotations
+
+from bench.run import bracketing_ceiling, ceiling, targets
+
+
+def _page(key, rps, *, kind="list", healthz_next=None, p95=50.0):
+    return {
+        "key": key,
+        "title": key,
+        "kind": kind,
+        "healthz_next": healthz_next,
+        "result": {
+            "rps": rps,
+            "p50_ms": 20.0,
+            "p95_ms": p95,
+            "requests": 100,
+            "errors": {"connect": 0, "read": 0, "write": 0, "timeout": 0, "unexpected": 0},
+        },
+    }
+
+
+def _verdicts(pages):
+    return {t["target"]: t for t in targets({"pages": pages})}
+
+
+def test_the_ceiling_is_the_mean_of_the_healthz_runs_on_either_side():
+    assert bracketing_ceiling(2000.0, 3000.0) == 2500.0
+
+
+def test_a_share_is_of_the_healthz_next_to_the_page():
+    healthz = _page("healthz", 3000.0, kind="baseline")
+    # Measured when the machine had slowed to 1,500 /healthz requests/s: 10% of that.
+    page = _page("triage", 150.0, healthz_next=1500.0)
+    share = _verdicts([healthz, page])["triage: share of /healthz"]
+    assert share["value"] == 0.1
+    assert share["met"]
+
+
+def test_a_page_measured_alone_is_compared_with_the_runs_healthz():
+    healthz = _page("healthz", 3000.0, kind="baseline")
+    share = _verdicts([healthz, _page("triage", 150.0)])["triage: share of /healthz"]
+    assert share["value"] == 0.05
+    assert not share["met"]
+    assert ceiling({"healthz_next": None}, None) is None
+
+
+def test_the_post_is_held_to_fifteen_percent_and_its_p95():
+    healthz = _page("healthz", 3000.0, kind="baseline")
+    post = _page("post", 400.0, kind="post", healthz_next=2000.0, p95=120.0)
+    verdicts = _verdicts([healthz, post])
+    assert verdicts["post: share of /healthz"]["value"] == 0.2
+    assert verdicts["post: share of /healthz"]["met"]
+    assert not verdicts["post: p95"]["met"]
