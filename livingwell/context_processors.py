@@ -6,7 +6,8 @@ from .navigation import nav_for
 from .prepared import Prepared
 from .reversing import reverse
 
-# One indexed count per page (partial index on unread rows), its SQL compiled once.
+# One indexed count per page (partial index on unread rows), its SQL compiled once, where the
+# user was not read with it.
 _UNREAD = Prepared(
     lambda user_id: Notification.objects.filter(user_id=user_id, read_at=None), int, plan_once=True
 )
@@ -25,8 +26,15 @@ def navigation(request):
         "nav_items": [
             {"label": label, "url": url, "active": path == url} for label, url in _menu(user)
         ],
-        "unread_count": _UNREAD.count(user.pk),
+        "unread_count": unread_count(user),
     }
+
+
+def unread_count(user) -> int:
+    """The user's unread notifications: as read with the session's user at the start of the
+    request on PostgreSQL (livingwell.security.backends), else counted now."""
+    count = getattr(user, "unread_notifications", None)
+    return _UNREAD.count(user.pk) if count is None else count
 
 
 def _menu(user) -> tuple[tuple[str, str], ...]:

@@ -8,7 +8,9 @@ from django.contrib.auth import backends, get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, connections, router
-from django.db.models import OuterRef
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from livingwell.pg_prepared import plan_once
 from livingwell.prepared import Prepared
@@ -19,14 +21,28 @@ _USER_BY_PK = Prepared(
 
 
 def _with_permission_ids(pk):
-    """The user ``pk`` with the ids of their own permissions and their groups' (PostgreSQL)."""
+    """The user ``pk`` with the ids of their own permissions and their groups', of their
+    confirmed authenticator apps (``OTPMiddleware``) and their unread notifications' count (the
+    page's header): what every signed-in page asks, in one statement (PostgreSQL)."""
+    from livingwell.models import Notification
+
     user_model = get_user_model()
     own = user_model.user_permissions.through.objects.filter(user_id=OuterRef("pk"))
     member_of = user_model.groups.through.objects.filter(user_id=OuterRef(OuterRef("pk")))
     granted = Group.permissions.through.objects.filter(group_id__in=member_of.values("group_id"))
+    devices = TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)
+    unread = (
+        Notification.objects.filter(user_id=OuterRef("pk"), read_at=None)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return user_model._default_manager.filter(pk=pk).annotate(
         own_permission_ids=ArraySubquery(own.values("permission_id")),
         group_permission_ids=ArraySubquery(granted.values("permission_id")),
+        confirmed_totp_ids=ArraySubquery(devices.values("id")),
+        unread_notifications=Coalesce(Subquery(unread), 0),
     )
 
 

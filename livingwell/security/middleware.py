@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +12,9 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import middleware as otp_middleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -36,6 +39,27 @@ class OTPMiddleware(otp_middleware.OTPMiddleware):
     """django-otp's middleware (``request.user.otp_device``, ``is_verified()``), reading the
     session's authenticator app with its SQL compiled once (``livingwell.prepared``): staff
     pay for it on every page. Other kinds of device are read as django-otp reads them."""
+
+    def _verify_user_sync(self, request, user):
+        """On PostgreSQL the session's user is read with the ids of their confirmed
+        authenticator apps (livingwell.security.backends): a session verified with one of them
+        is verified without reading the device, which is read only if something uses it."""
+        confirmed = getattr(user, "confirmed_totp_ids", None)
+        persistent_id = (
+            request.session.get(DEVICE_ID_SESSION_KEY) if confirmed is not None else None
+        )
+        if not persistent_id:
+            return super()._verify_user_sync(request, user)
+        label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
+        if label != TOTPDevice.model_label():
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        if device_id.isdecimal() and int(device_id) in confirmed:
+            # The user's own and confirmed, as _finalize_device requires.
+            user.otp_device = SimpleLazyObject(partial(_TOTP_DEVICE_BY_PK.first, device_id))
+        else:
+            del request.session[DEVICE_ID_SESSION_KEY]
+        return user
 
     def _device_from_persistent_id(self, persistent_id: str):
         label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
