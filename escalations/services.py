@@ -21,10 +21,10 @@ from django.utils import timezone
 from clients.consent import client_consents_to
 from clients.enums import ConsentScope
 from clients.models import Assignment, Client
-from livingwell.audit import audit
+from livingwell.audit import audit, audit_values
 from livingwell.enums import AuditAction, Role
-from livingwell.models import Locality, User
-from livingwell.prepared import Prepared, PreparedInsert
+from livingwell.models import AuditEntry, Locality, User
+from livingwell.prepared import Prepared, PreparedInsert, PreparedInserts, Ref
 from livingwell.queue import enqueue
 from livingwell.services import notify, notify_many
 from volunteers.models import Volunteer
@@ -127,26 +127,42 @@ def allowed_actions(state: str) -> list[str]:
     ]
 
 
-# The rows an observation sent writes, each INSERT compiled once (livingwell.prepared).
-_NEW_OBSERVATION = PreparedInsert(Observation)
-_NEW_ESCALATION = PreparedInsert(Escalation)
+# The rows an observation sent writes, in one statement (livingwell.prepared), and the INSERT
+# of an event, compiled once.
+_OBSERVATION_ROWS = PreparedInserts(Observation, Escalation, EscalationEvent, AuditEntry)
 _NEW_EVENT = PreparedInsert(EscalationEvent)
 
 
 def _event(
     *, escalation, action, actor=None, summary, volunteer_summary=None, data=None, at=None
 ) -> EscalationEvent:
+    return _NEW_EVENT.create(
+        **_event_values(
+            escalation=escalation,
+            action=action,
+            actor=actor,
+            summary=summary,
+            volunteer_summary=volunteer_summary,
+            data=data,
+            at=at,
+        )
+    )
+
+
+def _event_values(
+    *, escalation, action, actor=None, summary, volunteer_summary=None, data=None, at=None
+) -> dict:
     if volunteer_summary is None:
         volunteer_summary = VOLUNTEER_WORDS.get(action, "")
-    return _NEW_EVENT.create(
-        escalation=escalation,
-        action=action,
-        actor=actor,
-        summary=summary,
-        volunteer_summary=volunteer_summary,
-        data=data or {},
-        at=at or timezone.now(),
-    )
+    return {
+        "escalation": escalation,
+        "action": action,
+        "actor": actor,
+        "summary": summary,
+        "volunteer_summary": volunteer_summary,
+        "data": data or {},
+        "at": at or timezone.now(),
+    }
 
 
 def _stale_message(escalation_id: int) -> str:
@@ -255,50 +271,54 @@ def observation_create(
         raise EscalationError(f"{volunteer} does not visit {client}.")
     now = timezone.now()
     extra = {"submission_key": submission_key} if submission_key is not None else {}
+    if by_phone:
+        words = f"{logged_by} wrote this down for you from your phone call."
+        summary = f"Logged by {logged_by} from a phone call with {volunteer}."
+    else:
+        words = "You told us about this."
+        summary = f"Reported by {volunteer}."
     try:
-        with transaction.atomic():
-            observation = _NEW_OBSERVATION.create(
-                client=client,
-                volunteer=volunteer,
-                logged_by=logged_by,
-                by_phone=by_phone,
-                kind=kind,
-                urgency=urgency,
-                noticed=noticed,
-                client_wants=client_wants,
-                created_at=now,
+        # The observation, its escalation, the escalation's first event and the audit entry:
+        # one statement on PostgreSQL, atomic on its own.
+        observation, escalation, _, _ = _OBSERVATION_ROWS.create(
+            {
+                "client": client,
+                "volunteer": volunteer,
+                "logged_by": logged_by,
+                "by_phone": by_phone,
+                "kind": kind,
+                "urgency": urgency,
+                "noticed": noticed,
+                "client_wants": client_wants,
+                "created_at": now,
                 **extra,
-            )
-            escalation = _NEW_ESCALATION.create(
-                observation=observation,
-                locality_id=client.locality_id,
-                kind=kind,
-                urgency=urgency,
-                urgency_rank=URGENCY_RANK[urgency],
-                created_at=now,
-            )
-            if by_phone:
-                words = f"{logged_by} wrote this down for you from your phone call."
-                summary = f"Logged by {logged_by} from a phone call with {volunteer}."
-            else:
-                words = "You told us about this."
-                summary = f"Reported by {volunteer}."
-            _event(
-                escalation=escalation,
+            },
+            {
+                "observation": Ref(0),
+                "locality_id": client.locality_id,
+                "kind": kind,
+                "urgency": urgency,
+                "urgency_rank": URGENCY_RANK[urgency],
+                "created_at": now,
+            },
+            _event_values(
+                escalation=Ref(1),
                 action=Action.CREATED,
                 actor=logged_by,
                 summary=summary,
                 volunteer_summary=words,
                 at=now,
-            )
-            audit(
+            ),
+            audit_values(
                 actor=logged_by,
                 action=AuditAction.CREATE,
-                obj=observation,
+                object_type=Observation._meta.label_lower,
+                object_id=Ref(0),
                 client_id=client.pk,
                 summary=f"observation ({kind}, {urgency})",
                 request=request,
-            )
+            ),
+        )
     except IntegrityError:
         # The form was sent before (a double tap, a resend after a lost answer), or two sends
         # raced: the first one's observation is this one. Caught rather than looked for first,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import connections, transaction
@@ -361,16 +362,27 @@ class PreparedInsert:
         )
         self._compiled: dict[str, _CompiledInsert] = {}
 
-    def create(self, using: str = "default", **values):
+    @property
+    def fields(self) -> tuple:
+        """The columns written, in the INSERT's order."""
+        return self._fields
+
+    def inserts_plainly(self, obj, values: dict) -> bool:
+        """Whether ``obj``, made of ``values``, is written by the compiled INSERT rather than by
+        ``save()`` (receivers listening, an expression, a primary key given)."""
         model = self.model
-        obj = model(**values)
-        if (
+        return not (
             not self._plain
             or obj.pk is not None
             or pre_save.has_listeners(model)
             or post_save.has_listeners(model)
             or any(hasattr(value, "resolve_expression") for value in values.values())
-        ):
+        )
+
+    def create(self, using: str = "default", **values):
+        model = self.model
+        obj = model(**values)
+        if not self.inserts_plainly(obj, values):
             obj.save(force_insert=True, using=using)
             return obj
         connection = connections[using]
@@ -421,4 +433,137 @@ class PreparedInsert:
             converters=compiler.get_converters([f.get_col(meta.db_table) for f in returning]),
         )
         self._compiled[using] = compiled
+        return compiled
+
+
+_TEXT_TYPES = ("CharField", "TextField")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """In ``PreparedInserts.create``: the primary key of the ``row``-th row of the same call
+    (as the column's type: an id, or the text of one)."""
+
+    row: int
+
+
+@dataclass(frozen=True)
+class _Row:
+    model: type
+    fields: tuple  # every column written, in the SQL's order
+    refs: tuple[tuple[int, int], ...]  # (position in fields, row referred to)
+
+
+class PreparedInserts:
+    """Rows of several models that belong together, inserted in one statement on PostgreSQL:
+    an observation, its escalation, the escalation's first event and the audit entry were four
+    round trips and a transaction's two more, a third of an observation's POST here.
+
+    ``create(values_0, values_1, ...)`` makes one row of each model given to the constructor,
+    in that order, as ``PreparedInsert.create`` would; a value ``Ref(i)`` is the primary key of
+    row ``i`` (an earlier one). On PostgreSQL the rows are one ``WITH`` statement of
+    ``INSERT ... RETURNING``, each later row selecting from the rows it refers to, compiled
+    once per process for each set of referring columns; it is atomic on its own and raises the
+    ``IntegrityError`` of any row. Elsewhere (SQLite), or where ``PreparedInsert`` would call
+    ``save()`` (receivers, expressions), the rows are created one by one in a transaction.
+    Returns the instances, with their primary keys and references set.
+    """
+
+    def __init__(self, *models):
+        self._one = tuple(PreparedInsert(model) for model in models)
+        self._compiled: dict[tuple, tuple[str, tuple[_Row, ...]]] = {}
+
+    def create(self, *rows: dict, using: str = "default") -> list:
+        if len(rows) != len(self._one):
+            raise TypeError(f"expected {len(self._one)} rows, got {len(rows)}")
+        connection = connections[using]
+        objs, refs = [], []
+        for insert, values in zip(self._one, rows, strict=True):
+            plain = {k: v for k, v in values.items() if not isinstance(v, Ref)}
+            refs.append(tuple(sorted((k, v.row) for k, v in values.items() if isinstance(v, Ref))))
+            if any(row >= len(objs) for _, row in refs[-1]):
+                raise ValueError("a row can refer only to an earlier row")
+            objs.append(insert.model(**plain))
+        if connection.vendor != "postgresql" or not all(
+            insert.inserts_plainly(obj, rows[i])
+            for i, (insert, obj) in enumerate(zip(self._one, objs, strict=True))
+        ):
+            return self._one_by_one(rows, refs, using)
+        key = (using, tuple(refs))
+        sql, shape = self._compiled.get(key) or self._compile(key, refs, using)
+        params = []
+        for row, obj in zip(shape, objs, strict=True):
+            referring = {pos for pos, _ in row.refs}
+            params.extend(
+                f.get_db_prep_save(f.pre_save(obj, True), connection)
+                for pos, f in enumerate(row.fields)
+                if pos not in referring
+            )
+        # One statement is atomic on its own; inside a caller's transaction it gets a savepoint,
+        # as atomic() would, so that an IntegrityError leaves that transaction usable.
+        atomic = transaction.atomic(using) if connection.in_atomic_block else nullcontext()
+        with atomic, connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            pks = cursor.fetchone()
+        for obj, pk in zip(objs, pks, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = using
+        for row, obj in zip(shape, objs, strict=True):
+            for pos, referred in row.refs:
+                field = row.fields[pos]
+                if field.is_relation:
+                    setattr(obj, field.name, objs[referred])  # and a one-to-one's reverse
+                else:
+                    setattr(obj, field.attname, field.to_python(objs[referred].pk))
+        return objs
+
+    def _one_by_one(self, rows, refs, using: str) -> list:
+        objs = []
+        with transaction.atomic(using=using):
+            for insert, values, row_refs in zip(self._one, rows, refs, strict=True):
+                values = dict(values)
+                for name, referred in row_refs:
+                    field = insert.model._meta.get_field(name)
+                    del values[name]
+                    if field.is_relation:
+                        values[field.name] = objs[referred]
+                    else:
+                        values[field.attname] = field.to_python(objs[referred].pk)
+                objs.append(insert.create(using=using, **values))
+        return objs
+
+    def _compile(self, key, refs, using: str):
+        q = connections[using].ops.quote_name
+        shape, parts = [], []
+        for i, (insert, row_refs) in enumerate(zip(self._one, refs, strict=True)):
+            meta = insert.model._meta
+            fields = insert.fields
+            by_position = {}
+            for name, referred in row_refs:
+                field = meta.get_field(name)
+                if not field.is_relation and field.get_internal_type() not in _TEXT_TYPES:
+                    raise ValueError(f"{name}: a reference is a relation or the text of an id")
+                by_position[fields.index(field)] = referred
+            values = []
+            for pos, field in enumerate(fields):
+                if pos not in by_position:
+                    values.append("%s")
+                    continue
+                n = by_position[pos]
+                pk = f"r{n}.{q(self._one[n].model._meta.pk.column)}"
+                pk = pk if field.is_relation else f"CAST({pk} AS text)"
+                values.append(f"(SELECT {pk} FROM r{n})")  # noqa: S608
+            # Tables and columns from the models; every value is sent apart.
+            columns = ", ".join(q(f.column) for f in fields)
+            values_sql = ", ".join(values)
+            insert_sql = f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES ({values_sql})"  # noqa: S608
+            parts.append(f"r{i} AS ({insert_sql} RETURNING {q(meta.pk.column)})")
+            shape.append(_Row(insert.model, fields, tuple(sorted(by_position.items()))))
+        pks = ", ".join(
+            f"r{i}.{q(insert.model._meta.pk.column)}" for i, insert in enumerate(self._one)
+        )
+        names = ", ".join(f"r{i}" for i in range(len(parts)))
+        sql = f"WITH {', '.join(parts)} SELECT {pks} FROM {names}"  # noqa: S608
+        compiled = self._compiled[key] = (sql, tuple(shape))
         return compiled

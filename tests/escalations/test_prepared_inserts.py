@@ -1,0 +1,162 @@
+"""Rows inserted together (livingwell.prepared.PreparedInserts): on PostgreSQL one statement,
+atomic on its own; the rows those of ``create`` one by one, on every database."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_save
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from escalations.models import Escalation, EscalationEvent, Observation
+from livingwell.models import AuditEntry
+from livingwell.prepared import PreparedInsert, PreparedInserts, Ref
+from tests.conftest import require_or_skip
+
+from .test_prepared_insert import _observation
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (Observation, Escalation, EscalationEvent, AuditEntry)
+
+
+def _rows(volunteer, client, *, key=None, now=None):
+    now = now or timezone.now()
+    return (
+        _observation(volunteer, client, created_at=now, submission_key=key or uuid.uuid4()),
+        {
+            "observation": Ref(0),
+            "locality_id": client.locality_id,
+            "kind": "health",
+            "urgency": "worried",
+            "urgency_rank": 1,
+            "created_at": now,
+        },
+        {
+            "escalation": Ref(1),
+            "action": "created",
+            "actor": volunteer,
+            "summary": "Reported.",
+            "data": {"a": [1, None]},
+            "at": now,
+        },
+        {
+            "actor": volunteer,
+            "action": "create",
+            "object_type": "escalations.observation",
+            "object_id": Ref(0),
+            "client_id": client.pk,
+            "summary": "observation (health, worried)",
+            "ip_address": "127.0.0.1",
+            "at": now,
+        },
+    )
+
+
+def _stored(obj) -> dict:
+    fresh = type(obj).objects.get(pk=obj.pk)
+    return {
+        f.attname: getattr(fresh, f.attname)
+        for f in type(obj)._meta.concrete_fields
+        if f.attname not in {"id", "observation_id", "escalation_id", "object_id"}
+    }
+
+
+def _one_by_one(rows):
+    made = []
+    for model, values in zip(MODELS, rows, strict=True):
+        values = dict(values)
+        for name, value in list(values.items()):
+            if isinstance(value, Ref):
+                field = model._meta.get_field(name)
+                values[name] = made[value.row] if field.is_relation else str(made[value.row].pk)
+        made.append(PreparedInsert(model).create(**values))
+    return made
+
+
+def test_the_rows_are_those_create_writes_and_refer_to_each_other(volunteer, mary):
+    now = timezone.now()
+    together = PreparedInserts(*MODELS).create(*_rows(volunteer, mary, now=now))
+    apart = _one_by_one(_rows(volunteer, mary, now=now))
+    for a, b in zip(together, apart, strict=True):
+        assert a.pk is not None
+        row = _stored(a)
+        row.pop("submission_key", None)
+        other = _stored(b)
+        other.pop("submission_key", None)
+        assert row == other
+    observation, escalation, event, entry = together
+    assert Escalation.objects.get(pk=escalation.pk).observation_id == observation.pk
+    assert EscalationEvent.objects.get(pk=event.pk).escalation_id == escalation.pk
+    assert AuditEntry.objects.get(pk=entry.pk).object_id == str(observation.pk)
+    # The instances say the same without reading them back.
+    assert escalation.observation is observation
+    assert observation.escalation is escalation
+    assert event.escalation_id == escalation.pk and entry.object_id == str(observation.pk)
+
+
+def _a_duplicate_writes_none_of_the_rows(volunteer, mary):
+    key = uuid.uuid4()
+    inserts = PreparedInserts(*MODELS)
+    inserts.create(*_rows(volunteer, mary, key=key))
+    counts = [m.objects.count() for m in MODELS]
+    with pytest.raises(IntegrityError):
+        inserts.create(*_rows(volunteer, mary, key=key))
+    assert [m.objects.count() for m in MODELS] == counts
+    assert Observation.objects.filter(submission_key=key).count() == 1
+
+
+def test_a_duplicate_writes_none_of_the_rows_and_the_transaction_goes_on(volunteer, mary):
+    _a_duplicate_writes_none_of_the_rows(volunteer, mary)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_outside_a_transaction_leaves_nothing(volunteer, mary):
+    _a_duplicate_writes_none_of_the_rows(volunteer, mary)
+    assert not transaction.get_connection().in_atomic_block
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_rows_are_one_statement_without_a_transaction(volunteer, mary):
+    if connection.vendor != "postgresql":
+        require_or_skip("one statement on PostgreSQL only (set DATABASE_URL)")
+    inserts = PreparedInserts(*MODELS)
+    inserts.create(*_rows(volunteer, mary))
+    with CaptureQueriesContext(connection) as queries:
+        made = inserts.create(*_rows(volunteer, mary))
+    assert len(queries) == 1
+    assert queries[0]["sql"].startswith("WITH r0 AS (INSERT INTO")
+    assert all(m.objects.filter(pk=obj.pk).exists() for m, obj in zip(MODELS, made, strict=True))
+
+
+def test_a_receiver_listening_gets_each_row_saved(volunteer, mary):
+    heard = []
+
+    def listen(sender, instance, created, **kwargs):
+        heard.append((sender, created, instance.escalation_id))
+
+    post_save.connect(listen, sender=EscalationEvent)
+    try:
+        _, escalation, event, _ = PreparedInserts(*MODELS).create(*_rows(volunteer, mary))
+    finally:
+        post_save.disconnect(listen, sender=EscalationEvent)
+    assert heard == [(EscalationEvent, True, escalation.pk)]
+    assert EscalationEvent.objects.get(pk=event.pk).escalation_id == escalation.pk
+
+
+def test_mistakes_are_refused_before_anything_is_written(volunteer, mary):
+    rows = _rows(volunteer, mary)
+    inserts = PreparedInserts(*MODELS)
+    with pytest.raises(TypeError):
+        inserts.create(*rows[:3])
+    forward = (rows[0], {**rows[1], "observation": Ref(2)}, rows[2], rows[3])
+    with pytest.raises(ValueError, match="earlier row"):
+        inserts.create(*forward)
+    if connection.vendor == "postgresql":
+        number = (rows[0], {**rows[1], "urgency_rank": Ref(0)}, rows[2], rows[3])
+        with pytest.raises(ValueError, match="relation or the text"):
+            inserts.create(*number)
+    assert Observation.objects.count() == 0
