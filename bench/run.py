@@ -705,6 +705,14 @@ def compare(results, earlier) -> dict:
                 "earlier_rps": then,
                 "change": round(page["result"]["rps"] / then - 1, 3) if then else None,
             }
+            # The same for each run's share of the /healthz next to the page: runs minutes
+            # apart on a machine whose speed drifts compare better so.
+            if page.get("healthz_next") and before[key].get("healthz_next"):
+                share = page["result"]["rps"] / page["healthz_next"]
+                earlier_share = then / before[key]["healthz_next"]
+                out[key]["share"] = round(share, 3)
+                out[key]["earlier_share"] = round(earlier_share, 3)
+                out[key]["share_change"] = round(share / earlier_share - 1, 3)
     return out
 
 
@@ -783,9 +791,15 @@ def print_report(results) -> None:
     if results.get("compared_with"):
         print()
         for key, c in results["compared_with"].items():
+            shares = (
+                f"; share of /healthz {c['share']:.3f}, earlier {c['earlier_share']:.3f} "
+                f"({c['share_change']:+.1%})"
+                if "share_change" in c
+                else ""
+            )
             print(
                 f"  {key:30} {c['rps']:8.1f} req/s, earlier {c['earlier_rps']:8.1f} "
-                f"({c['change']:+.1%})"
+                f"({c['change']:+.1%}){shares}"
             )
 
 

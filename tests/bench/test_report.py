@@ -53,3 +53,15 @@ def test_the_post_is_held_to_fifteen_percent_and_its_p95():
     assert verdicts["post: share of /healthz"]["value"] == 0.2
     assert verdicts["post: share of /healthz"]["met"]
     assert not verdicts["post: p95"]["met"]
+
+
+def test_runs_are_compared_by_req_s_and_by_share_of_the_healthz_next_to_them():
+    from bench.run import compare
+
+    now = {"pages": [_page("triage", 200.0, healthz_next=2000.0), _page("form", 100.0)]}
+    then = {"pages": [_page("triage", 250.0, healthz_next=2500.0), _page("form", 80.0)]}
+    compared = compare(now, then)
+    assert compared["triage"]["change"] == -0.2
+    assert compared["triage"]["share"] == compared["triage"]["earlier_share"] == 0.1
+    assert compared["triage"]["share_change"] == 0.0
+    assert compared["form"]["change"] == 0.25 and "share_change" not in compared["form"]
