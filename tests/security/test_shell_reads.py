@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -23,8 +24,6 @@ HOME = reverse("home")
 
 
 def _notify(user, n, *, read=False):
-    from django.utils import timezone
-
     for i in range(n):
         Notification.objects.create(
             user=user,
