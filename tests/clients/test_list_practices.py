@@ -1,0 +1,72 @@
+"""The client list's GP practice filter: its options read by a lookup compiled once, the same
+as the queryset that checks a practice sent, for each kind of user."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django import forms
+from django.urls import reverse
+
+from clients.filters import ClientFilter
+from clients.models import Client
+from livingwell.models import Practice
+from tests.factories import ClientFactory, PracticeFactory
+from volunteers.filters import _choices
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("clients:list")
+
+
+def _options(html: str) -> list[tuple[str, str]]:
+    select = re.search(r'<select[^>]* name="practice"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+
+
+def test_the_options_are_the_practices_the_user_may_filter_by(
+    client_for, coordinator, admin_user, west, east, west_practice, east_practice
+):
+    PracticeFactory(locality=west, name="Alverton Surgery")
+    PracticeFactory(locality=east, name="Zennor Practice")
+    for user, practices in (
+        (coordinator, Practice.objects.filter(locality=west)),
+        (admin_user, Practice.objects.all()),
+    ):
+        html = client_for(user).get(LIST).content.decode()
+        expected = [("", "Any practice")] + [
+            (str(p.pk), p.name) for p in practices.order_by("name")
+        ]
+        assert _options(html) == expected, user
+
+
+def test_a_practice_chosen_filters_and_one_not_listed_is_refused(
+    client_for, coordinator, west, west_practice, east_practice
+):
+    other = PracticeFactory(locality=west, name="Alverton Surgery")
+    ClientFactory(practice=west_practice, last_name="Trevithick")
+    ClientFactory(practice=other, last_name="Polkinghorne")
+    web = client_for(coordinator)
+    html = web.get(LIST, {"practice": other.pk}).content.decode()
+    assert "Polkinghorne" in html and "Trevithick" not in html
+    assert (str(other.pk), other.name) in _options(html)
+    refused = web.get(LIST, {"practice": east_practice.pk})
+    assert refused.status_code == 200
+    assert "Trevithick" not in refused.content.decode()
+
+
+def test_a_listed_field_never_runs_its_queryset(west_practice):
+    class Unread:
+        def __iter__(self):
+            raise AssertionError("the queryset was read")
+
+    field = forms.ModelChoiceField(queryset=Practice.objects.all(), empty_label="Any")
+    field._queryset = Unread()
+    field.listed = lambda: [west_practice]
+    assert _choices(field) == [("", "Any"), (west_practice.pk, str(west_practice))]
+
+
+def test_the_filters_form_lists_through_the_compiled_lookup(coordinator, west_practice):
+    form = ClientFilter({}, queryset=Client.objects.none(), user=coordinator).form
+    assert [p.pk for p in form.fields["practice"].listed()] == [west_practice.pk]
