@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
@@ -23,7 +25,8 @@ class ClientFilterForm(FilterForm):
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
-# The practices the filter offers (livingwell.prepared): the ORM compiled this list's statement
+# The practices a user may filter by: their locality's, or every one for a user of none (an
+# admin), by name, compiled once (livingwell.prepared). The ORM compiled the filter's statement
 # on every load of the client list, a tenth of the page's Python.
 _PRACTICES_OF = Prepared(
     lambda locality_id: (
@@ -35,6 +38,12 @@ _PRACTICES_OF = Prepared(
 _EVERY_PRACTICE = Prepared(
     lambda: Practice.objects.only("id", "name").order_by("name"), plan_once=True
 )
+
+
+def _practices(user) -> tuple[Prepared, tuple]:
+    if user.locality_id is None:
+        return _EVERY_PRACTICE, ()
+    return _PRACTICES_OF, (user.locality_id,)
 
 
 class ClientFilter(django_filters.FilterSet):
@@ -63,25 +72,15 @@ class ClientFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self._locality_id = user.locality_id
-        practices = Practice.objects.only("id", "name").order_by("name")
-        if user.locality_id is not None:
-            practices = practices.filter(locality_id=user.locality_id)
-        self.filters["practice"].queryset = practices
+        prepared, values = _practices(user)
+        # The queryset checks a practice sent; the options are its rows, read by the lookup.
+        self.filters["practice"].queryset = prepared.build(*values)
+        self._listed = partial(prepared.all, *values)
 
     @property
     def form(self):
         form = super().form
-        field = form.fields["practice"]
-        if not hasattr(field, "listed"):
-            # The list's options, read by a lookup compiled once; the queryset above (the same
-            # rows) still checks a practice sent.
-            locality_id = self._locality_id
-            field.listed = (
-                _EVERY_PRACTICE.all
-                if locality_id is None
-                else (lambda: _PRACTICES_OF.all(locality_id))
-            )
+        form.fields["practice"].listed = self._listed
         return form
 
     def search(self, qs, name, value):

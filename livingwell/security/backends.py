@@ -20,7 +20,7 @@ _USER_BY_PK = Prepared(
 )
 
 
-def _with_permission_ids(pk):
+def _session_user(pk):
     """The user ``pk`` with the ids of their own permissions and their groups', of their
     confirmed authenticator apps (``OTPMiddleware``) and their unread notifications' count (the
     page's header): what every signed-in page asks, in one statement (PostgreSQL)."""
@@ -46,9 +46,10 @@ def _with_permission_ids(pk):
     )
 
 
-# On PostgreSQL the session's user is read with their permissions' ids: every signed-in page
-# checks a permission, and a second statement for them was a round trip to the server each.
-_USER_WITH_PERMISSION_IDS = Prepared(_with_permission_ids, int, plan_once=True)
+# On PostgreSQL the session's user is read with what every signed-in page asks of them (their
+# permissions' ids, confirmed authenticator apps and unread count): each was a statement, a
+# round trip to the server, of its own.
+_SESSION_USER = Prepared(_session_user, int, plan_once=True)
 
 
 class ModelBackend(backends.ModelBackend):
@@ -65,13 +66,14 @@ class ModelBackend(backends.ModelBackend):
         """The session's user, as the stock backend reads them (by primary key, refused if
         they cannot sign in), with the query's SQL compiled once (``livingwell.prepared``). On
         PostgreSQL the same statement reads the ids of their permissions, as
-        ``get_all_permissions`` would at the request's first check."""
+        ``get_all_permissions`` would at the request's first check, of their confirmed
+        authenticator apps (``OTPMiddleware``) and their unread count (the header)."""
         using = router.db_for_read(get_user_model())
         try:
             if connections[using].vendor != "postgresql":
                 user = _USER_BY_PK.first(user_id, using=using)
             else:
-                found = _USER_WITH_PERMISSION_IDS.fetch(user_id, using=using)
+                found = _SESSION_USER.fetch(user_id, using=using)
                 user = found[0] if found else None
                 if user is not None:
                     user._permission_ids = {*user.own_permission_ids, *user.group_permission_ids}

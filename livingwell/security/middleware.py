@@ -48,10 +48,8 @@ class OTPMiddleware(otp_middleware.OTPMiddleware):
         persistent_id = (
             request.session.get(DEVICE_ID_SESSION_KEY) if confirmed is not None else None
         )
-        if not persistent_id:
-            return super()._verify_user_sync(request, user)
-        label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
-        if label != TOTPDevice.model_label():
+        device_id = self._totp_id(persistent_id) if persistent_id else None
+        if device_id is None:
             return super()._verify_user_sync(request, user)
         self._init_user_fields(user)
         if device_id.isdecimal() and int(device_id) in confirmed:
@@ -61,9 +59,14 @@ class OTPMiddleware(otp_middleware.OTPMiddleware):
             del request.session[DEVICE_ID_SESSION_KEY]
         return user
 
-    def _device_from_persistent_id(self, persistent_id: str):
+    def _totp_id(self, persistent_id: str) -> str | None:
+        """The id in a session's device key if it names an authenticator app, else None."""
         label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
-        if label != TOTPDevice.model_label():
+        return device_id if label == TOTPDevice.model_label() else None
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        device_id = self._totp_id(persistent_id)
+        if device_id is None:
             return super()._device_from_persistent_id(persistent_id)
         try:
             return _TOTP_DEVICE_BY_PK.first(device_id)
