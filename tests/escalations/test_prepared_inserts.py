@@ -113,13 +113,13 @@ def test_a_duplicate_writes_none_of_the_rows_and_the_transaction_goes_on(volunte
     _a_duplicate_writes_none_of_the_rows(volunteer, mary)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_duplicate_outside_a_transaction_leaves_nothing(volunteer, mary):
     _a_duplicate_writes_none_of_the_rows(volunteer, mary)
     assert not transaction.get_connection().in_atomic_block
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_on_postgresql_the_rows_are_one_statement_without_a_transaction(volunteer, mary):
     if connection.vendor != "postgresql":
         require_or_skip("one statement on PostgreSQL only (set DATABASE_URL)")
