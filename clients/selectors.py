@@ -86,24 +86,27 @@ _VISITED_CLIENT = Prepared(
 )
 
 
-_VISITED_CLIENTS = Prepared(
+# The observation form's choices: (id, name) rows, not instances, as the form only draws them.
+_VISITED_CLIENT_NAMES = Prepared(
     lambda permitted, assigned: Client.objects.filter(
         *_seen_by_volunteer(permitted, assigned)
-    ).only(*CHOICE_COLUMNS),
+    ).values_list("id", "first_name", "last_name"),
     int,
     int,
     plan_once=True,
 )
 
 
-def visible_clients(user) -> list[Client]:
-    """The clients ``user`` may see (``clients_for``) with the columns of ``CHOICE_COLUMNS``,
-    by name: the choices of the observation form. A volunteer's are one statement compiled
-    once (``livingwell.prepared``)."""
+def client_choices(user) -> list[tuple[int, str]]:
+    """The clients ``user`` may see (``clients_for``) as (id, "first last"), by name: the
+    choices of the observation form. A volunteer's are one statement compiled once
+    (``livingwell.prepared``)."""
     scope = client_scope(user)
     if scope is not None and scope[0] == "volunteer":
-        return _VISITED_CLIENTS.all(scope[1], scope[1])
-    return list(clients_for(user).only(*CHOICE_COLUMNS))
+        rows = _VISITED_CLIENT_NAMES.fetch(scope[1], scope[1])
+    else:
+        rows = clients_for(user).values_list("id", "first_name", "last_name")
+    return [(pk, f"{first} {last}") for pk, first, last in rows]
 
 
 def visible_client(user, pk: int) -> Client | None:

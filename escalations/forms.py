@@ -13,7 +13,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from clients.models import Client
-from clients.selectors import CHOICE_COLUMNS, clients_for, visible_client, visible_clients
+from clients.selectors import CHOICE_COLUMNS, client_choices, clients_for, visible_client
 from livingwell.enums import Role
 from livingwell.forms import GdsFormMixin
 from livingwell.models import Locality
@@ -94,7 +94,7 @@ class _IdsChoiceField(forms.ModelMultipleChoiceField):
 class _LazyClientChoices(ModelChoiceIterator):
     """Django's iterator of a field's choices, reading the field's queryset when the choices
     are drawn rather than when the iterator is made; the clients of a field given its user
-    are read by ``visible_clients``."""
+    are (id, name) rows read by ``client_choices``."""
 
     def __init__(self, field):
         self.field = field
@@ -109,13 +109,12 @@ class _LazyClientChoices(ModelChoiceIterator):
             return
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for client in visible_clients(self.field.user):
-            yield self.choice(client)
+        yield from client_choices(self.field.user)
 
 
 class _ClientChoiceField(forms.ModelChoiceField):
     """A choice of the clients a user may see (``clients_for``). Given the user with
-    ``for_user``, the field reads its choices only when they are drawn (``visible_clients``),
+    ``for_user``, the field reads its choices only when they are drawn (``client_choices``),
     and checks a sent choice by looking that one client up (``visible_client``): a
     volunteer's observation is sent far more often than the form is drawn again with an
     error."""
