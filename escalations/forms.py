@@ -15,7 +15,7 @@ from django.utils import timezone
 from clients.models import Client
 from clients.selectors import CHOICE_COLUMNS, client_choices, clients_for, visible_client
 from livingwell.enums import Role
-from livingwell.forms import GdsFormMixin
+from livingwell.forms import FixedChoiceField, FixedMultipleChoiceField, GdsFormMixin
 from livingwell.models import Locality
 from volunteers.enums import VolunteerStatus
 from volunteers.models import Volunteer
@@ -159,7 +159,7 @@ class ObservationForm(HiddenErrorsMixin, GdsFormMixin, forms.Form):
 
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     client = _ClientChoiceField(
-        queryset=Client.objects.none(),
+        queryset=None,  # each form's: for_user (a queryset here is cloned for every form)
         label="Who is it about?",
         empty_label=None,
         widget=forms.RadioSelect,
@@ -173,13 +173,13 @@ class ObservationForm(HiddenErrorsMixin, GdsFormMixin, forms.Form):
         "Enter what you noticed",
         help_text="In your own words: what you saw or heard.",
     )
-    kind = forms.ChoiceField(
+    kind = FixedChoiceField(
         label="What is it about?",
         choices=ObservationKind.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what it is about"},
     )
-    urgency = forms.ChoiceField(
+    urgency = FixedChoiceField(
         label="How worried are you?",
         choices=URGENCY_CHOICES,
         widget=forms.RadioSelect,
@@ -264,13 +264,13 @@ class TriageFilterForm(forms.Form):
 
     CHECKBOX_FIELDS = ("kind", "urgency", "state")
 
-    kind = forms.MultipleChoiceField(
+    kind = FixedMultipleChoiceField(
         choices=ObservationKind.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    urgency = forms.MultipleChoiceField(
+    urgency = FixedMultipleChoiceField(
         choices=Urgency.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    state = forms.MultipleChoiceField(
+    state = FixedMultipleChoiceField(
         choices=EscalationState.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -279,8 +279,8 @@ class TriageFilterForm(forms.Form):
     owner = forms.ChoiceField(required=False, label="Owner")
     overdue = forms.BooleanField(required=False, label="Only overdue")
     locality = forms.ModelChoiceField(
-        queryset=Locality.objects.none(), required=False, empty_label="Every locality"
-    )
+        queryset=None, required=False, empty_label="Every locality"
+    )  # an admin's (every locality); removed for anyone else
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

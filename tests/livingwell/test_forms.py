@@ -4,7 +4,12 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from livingwell.forms import GdsFormMixin, ModelMultipleChoiceField
+from livingwell.forms import (
+    FixedChoiceField,
+    FixedMultipleChoiceField,
+    GdsFormMixin,
+    ModelMultipleChoiceField,
+)
 from livingwell.models import User
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +67,32 @@ def test_without_init_helper_there_is_no_helper_and_one_can_be_set():
     assert getattr(form, "helper", None) is None
     form.helper = "given"
     assert form.helper == "given"
+
+
+_AB = [("a", "A"), ("b", "B")]
+
+
+class _Fixed(forms.Form):
+    kind = FixedChoiceField(choices=_AB)
+    kinds = FixedMultipleChoiceField(choices=_AB, required=False)
+
+
+def test_fixed_choices_are_shared_by_every_form_not_copied_for_each():
+    one, two = _Fixed(), _Fixed()
+    for name in ("kind", "kinds"):
+        assert one.fields[name] is not two.fields[name]
+        assert one.fields[name].widget is not two.fields[name].widget
+        assert one.fields[name].choices is _Fixed.base_fields[name].choices
+        assert two.fields[name].choices is _Fixed.base_fields[name].choices
+
+
+def test_a_form_given_other_choices_keeps_them_to_itself():
+    one = _Fixed({"kind": "c", "kinds": ["c"]})
+    one.fields["kind"].choices = [("c", "C")]
+    one.fields["kinds"].choices = [("c", "C")]
+    assert one.is_valid(), one.errors
+    two = _Fixed({"kind": "c", "kinds": ["c"]})
+    assert not two.is_valid()
+    assert set(two.errors) == {"kind", "kinds"}
+    assert _Fixed.base_fields["kind"].choices == _AB
+    assert _Fixed().fields["kinds"].widget.choices == _AB
