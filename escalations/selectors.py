@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     Avg,
     BooleanField,
@@ -518,29 +519,39 @@ PAGE_RELATED = ("observation__client__practice", "locality", "service")
 # The people the page names: the volunteer (with their user), who logged it, the owner.
 PAGE_PEOPLE = ("observation__volunteer__user", "observation__logged_by", "owner")
 
+# What the page shows of a closed escalation, one of each at most: its outcome (with who
+# recorded it) and its story, joined with it rather than read by two statements of their own;
+# the volunteer's replies to the outcome are read after it, if there is one.
+PAGE_RECORD = ("outcome__recorded_by", "story")
+_PAGE_REPLIES = Prefetch(
+    "outcome__responses", queryset=OutcomeResponse.objects.select_related("author")
+)
+
+
+def _page(escalations):
+    return escalations.select_related(*PAGE_RELATED, *PAGE_PEOPLE, *PAGE_RECORD).prefetch_related(
+        _PAGE_REPLIES
+    )
+
+
 # The escalation with everything above, joined by primary keys in one statement that
 # PostgreSQL plans once per connection (livingwell.pg_prepared): planned on every request, this
 # ten-table join took 2-7 ms at 1M, so it was six statements by primary key, each paying its
 # own round trip and its share of the server's time.
 _PAGE_IN_LOCALITY = Prepared(
-    lambda pk, locality_id: Escalation.objects.filter(
-        pk=pk, locality_id=locality_id
-    ).select_related(*PAGE_RELATED, *PAGE_PEOPLE),
+    lambda pk, locality_id: _page(Escalation.objects.filter(pk=pk, locality_id=locality_id)),
     int,
     int,
     plan_once=True,
 )
-_PAGE_ANY = Prepared(
-    lambda pk: Escalation.objects.filter(pk=pk).select_related(*PAGE_RELATED, *PAGE_PEOPLE),
-    int,
-    plan_once=True,
-)
+_PAGE_ANY = Prepared(lambda pk: _page(Escalation.objects.filter(pk=pk)), int, plan_once=True)
 
 
 def escalation_page_for(user, pk: int) -> Escalation | None:
     """The escalation ``pk`` with its observation, client, practice, locality and service
-    (``PAGE_RELATED``) and the people it names (``PAGE_PEOPLE``) already read, in one
-    statement, if ``user`` may see it (``escalations_for``); else None."""
+    (``PAGE_RELATED``), the people it names (``PAGE_PEOPLE``) and its outcome and story
+    (``PAGE_RECORD``) already read, in one statement (and one more for the replies to an
+    outcome), if ``user`` may see it (``escalations_for``); else None."""
     scope = escalation_scope(user)
     if not 0 < pk <= MAX_ID or scope is None:
         return None
@@ -571,33 +582,24 @@ _THREAD = Prepared(
     int,
     plan_once=True,
 )
-_OUTCOME = Prepared(
-    lambda escalation_id: (
-        Outcome.objects.filter(escalation_id=escalation_id)
-        .select_related("recorded_by")
-        .prefetch_related(
-            Prefetch("responses", queryset=OutcomeResponse.objects.select_related("author"))
-        )[:1]
-    ),
-    int,
-    plan_once=True,
-)
-_STORY = Prepared(
-    lambda escalation_id: Story.objects.filter(escalation_id=escalation_id)[:1], int, plan_once=True
-)
 
 
 def escalation_record(escalation: Escalation) -> dict:
     """What the escalation page shows besides the escalation (``escalation_page_for``): its
     history, referrals, questions to the volunteer, outcome with the volunteer's replies, and
-    story."""
+    story (the last two as ``escalation_page_for`` read them)."""
     pk = escalation.pk
-    outcome = _OUTCOME.fetch(pk)
-    story = _STORY.fetch(pk)
     return {
         "events": _EVENTS.fetch(pk),
         "referrals": _REFERRALS.fetch(pk),
         "thread": _THREAD.fetch(pk),
-        "outcome": outcome[0] if outcome else None,
-        "story": story[0] if story else None,
+        "outcome": _one_of(escalation, "outcome"),
+        "story": _one_of(escalation, "story"),
     }
+
+
+def _one_of(escalation: Escalation, name: str):
+    try:
+        return getattr(escalation, name)
+    except ObjectDoesNotExist:
+        return None

@@ -113,6 +113,41 @@ def _full_history(escalation, coordinator, volunteer, n):
     )
 
 
+def test_a_closed_escalation_comes_with_its_outcome_replies_and_story_already_read(
+    coordinator, volunteer, mary, make_escalation, django_assert_num_queries
+):
+    consent(mary, ConsentScope.SHARE_WITH_PARTNERS)
+    consent(mary, ConsentScope.ANONYMISED_STORY)
+    made = make_escalation()
+    _full_history(made, coordinator, volunteer, 2)
+    # The escalation with its outcome and story: one statement; the replies: one more.
+    with django_assert_num_queries(2):
+        got = selectors.escalation_page_for(coordinator, made.pk)
+    with django_assert_num_queries(0):
+        outcome, story = got.outcome, got.story
+        assert outcome.summary == "A lift every Tuesday"
+        assert outcome.recorded_by == coordinator and outcome.recorded_by.username
+        assert [(r.text, r.author.username) for r in outcome.responses.all()] == [
+            ("Reply 0", volunteer.username),
+            ("Reply 1", volunteer.username),
+        ]
+        assert story.title == "A lift to the surgery"
+    with django_assert_num_queries(3):  # history, referrals, questions
+        record = selectors.escalation_record(got)
+    assert record["outcome"] == outcome and record["story"] == story
+
+
+def test_an_open_escalation_has_no_outcome_or_story_and_no_statement_asks(
+    coordinator, make_escalation, django_assert_num_queries
+):
+    made = make_escalation()
+    with django_assert_num_queries(1):
+        got = selectors.escalation_page_for(coordinator, made.pk)
+    with django_assert_num_queries(3):  # history, referrals, questions
+        record = selectors.escalation_record(got)
+    assert record["outcome"] is None and record["story"] is None
+
+
 def test_the_page_shows_the_whole_history_in_statements_that_do_not_grow_with_it(
     client_for,
     coordinator,
