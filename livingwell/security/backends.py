@@ -21,9 +21,10 @@ _USER_BY_PK = Prepared(
 
 
 def _session_user(pk):
-    """The user ``pk`` with the ids of their own permissions and their groups', of their
-    confirmed authenticator apps (``OTPMiddleware``) and their unread notifications' count (the
-    page's header): what every signed-in page asks, in one statement (PostgreSQL)."""
+    """The user ``pk`` with their volunteer record if they have one (``user.volunteer``), the
+    ids of their own permissions and their groups', of their confirmed authenticator apps
+    (``OTPMiddleware``) and their unread notifications' count (the page's header): what every
+    signed-in page asks, in one statement (PostgreSQL)."""
     from livingwell.models import Notification
 
     user_model = get_user_model()
@@ -38,11 +39,16 @@ def _session_user(pk):
         .annotate(n=Count("id"))
         .values("n")
     )
-    return user_model._default_manager.filter(pk=pk).annotate(
-        own_permission_ids=ArraySubquery(own.values("permission_id")),
-        group_permission_ids=ArraySubquery(granted.values("permission_id")),
-        confirmed_totp_ids=ArraySubquery(devices.values("id")),
-        unread_notifications=Coalesce(Subquery(unread), 0),
+    return (
+        user_model._default_manager.filter(pk=pk)
+        # A volunteer's own record (None for anyone else), which their pages read.
+        .select_related("volunteer")
+        .annotate(
+            own_permission_ids=ArraySubquery(own.values("permission_id")),
+            group_permission_ids=ArraySubquery(granted.values("permission_id")),
+            confirmed_totp_ids=ArraySubquery(devices.values("id")),
+            unread_notifications=Coalesce(Subquery(unread), 0),
+        )
     )
 
 

@@ -126,3 +126,20 @@ def test_on_postgresql_a_page_reads_neither_on_its_own(client_for, coordinator, 
             or q["sql"].startswith('SELECT COUNT(*) FROM (SELECT "livingwell_notification"')
         ]
         assert alone == []
+
+
+def test_on_postgresql_a_volunteers_own_record_comes_with_them(client_for, volunteer, coordinator):
+    if connection.vendor != "postgresql":
+        require_or_skip("read with the user on PostgreSQL only (set DATABASE_URL)")
+    form = reverse("escalations:observation_create")
+    web = client_for(volunteer)
+    web.get(form)
+    with CaptureQueriesContext(connection) as queries:
+        assert web.get(form).status_code == 200
+    alone = [q["sql"] for q in queries if q["sql"].startswith('SELECT "volunteers_volunteer"')]
+    assert alone == []
+    # Anyone else: no volunteer record, as before.
+    staff = client_for(coordinator)
+    assert staff.get(HOME).status_code == 200
+    user = staff.get(HOME).wsgi_request.user
+    assert not hasattr(user, "volunteer")
