@@ -21,11 +21,13 @@ _ACTIONS = Prepared(
     int,
     plan_once=True,
 )
+# Every record of a client, newest first, with who recorded it: the first of each scope is
+# the one in force.
 _RECORDS = Prepared(
     lambda client_id: (
         ConsentRecord.objects.filter(client_id=client_id)
         .select_related("recorded_by")
-        .order_by("scope", "-recorded_at", "-id")
+        .order_by("-recorded_at", "-id")
     ),
     int,
     plan_once=True,
@@ -70,7 +72,18 @@ def latest_consent_action(scope: str):
 def current_consent_records(client) -> dict[str, ConsentRecord | None]:
     """Every scope mapped to its latest record (who, when, how), or None: for pages that say
     more than yes or no. One statement, compiled once."""
+    return _in_force(_RECORDS.fetch(_client_id(client)))
+
+
+def consents_with_history(client, *, latest: int = 50):
+    """``current_consent_records(client)`` and the client's ``latest`` records, newest first,
+    with who recorded them (the history a client's page shows), from the same statement."""
+    records = _RECORDS.fetch(_client_id(client))
+    return _in_force(records), records[:latest]
+
+
+def _in_force(records) -> dict[str, ConsentRecord | None]:
     latest: dict[str, ConsentRecord] = {}
-    for record in _RECORDS.fetch(_client_id(client)):
+    for record in records:  # newest first
         latest.setdefault(record.scope, record)
     return {scope: latest.get(scope) for scope in ConsentScope.values}

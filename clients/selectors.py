@@ -16,7 +16,7 @@ from volunteers.selectors import current_agreement, missing_requirements, with_r
 
 from .consent import latest_consent_action
 from .enums import ConsentScope
-from .models import Assignment, Client, ClientUserObjectPermission, ConsentRecord, Need
+from .models import Assignment, Client, ClientUserObjectPermission, Need
 
 
 def client_scope(user) -> tuple[str, int | None] | None:
@@ -180,19 +180,24 @@ _OPEN_ASSIGNMENTS = Prepared(
     int,
     plan_once=True,
 )
-_PAST_ASSIGNMENTS = Prepared(
-    lambda client_id: (
-        Assignment.objects.filter(client_id=client_id, ended_on__isnull=False)
+# Who visits the client now (every open assignment) and the last 20 who did, with who ended
+# them: the staff's client page, in one statement. The client's id is given twice (a prepared
+# value appears once in the SQL).
+PAST_SHOWN = 20
+_ASSIGNMENTS = Prepared(
+    lambda client_id, again: (
+        Assignment.objects.filter(client_id=client_id)
+        .filter(
+            Q(ended_on__isnull=True)
+            | Q(
+                pk__in=Assignment.objects.filter(client_id=again, ended_on__isnull=False)
+                .order_by("-ended_on", "-id")
+                .values("pk")[:PAST_SHOWN]
+            )
+        )
         .select_related("volunteer__user", "ended_by")
-        .order_by("-ended_on", "-id")[:20]
     ),
     int,
-    plan_once=True,
-)
-_CONSENT_HISTORY = Prepared(
-    lambda client_id: ConsentRecord.objects.filter(client_id=client_id).select_related(
-        "recorded_by"
-    )[:50],
     int,
     plan_once=True,
 )
@@ -207,14 +212,15 @@ def open_assignments_of(client_id: int) -> list[Assignment]:
     return _OPEN_ASSIGNMENTS.fetch(client_id)
 
 
-def past_assignments_of(client_id: int) -> list[Assignment]:
-    """The last 20 ended assignments, latest first, with who ended them."""
-    return _PAST_ASSIGNMENTS.fetch(client_id)
-
-
-def consent_history_of(client_id: int) -> list[ConsentRecord]:
-    """The latest 50 consent records, with who recorded them."""
-    return _CONSENT_HISTORY.fetch(client_id)
+def assignments_of(client_id: int) -> tuple[list[Assignment], list[Assignment]]:
+    """Who visits the client now, first assigned first, and the last 20 who did, latest ended
+    first, with who ended them (``open_assignments_of`` and the history), in one statement."""
+    rows = _ASSIGNMENTS.fetch(client_id, client_id)
+    visiting = sorted((a for a in rows if a.ended_on is None), key=lambda a: (a.started_on, a.pk))
+    ended = sorted(
+        (a for a in rows if a.ended_on is not None), key=lambda a: (a.ended_on, a.pk), reverse=True
+    )
+    return visiting, ended
 
 
 def client_list_for(user) -> QuerySet[Client]:

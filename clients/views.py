@@ -20,22 +20,21 @@ from livingwell.audit import audit
 from livingwell.enums import AuditAction
 from volunteers.access import any_of, gate, has_perm, is_volunteer
 
-from .consent import current_consent_records
+from .consent import consents_with_history, current_consent_records
 from .enums import ClientStatus, ConsentAction, ConsentScope, NeedKind
 from .filters import ClientFilter
 from .forms import AssignForm, ClientForm, ConsentForm, EndAssignmentForm, NeedForm
 from .models import Assignment, Client, Need
 from .panels import panels_for
 from .selectors import (
+    assignments_of,
     client_list_for,
     client_list_rows,
     client_needs,
     client_page_for,
     client_rows,
-    consent_history_of,
     my_clients,
     open_assignments_of,
-    past_assignments_of,
     volunteer_suggestions,
     with_volunteers,
 )
@@ -117,15 +116,18 @@ def client_detail(request, pk):
         request=request,
     )
     needs = client_needs(client.pk)
-    open_assignments = open_assignments_of(client.pk)
+    user = request.user
+    if user.is_volunteer:
+        open_assignments, past_assignments = open_assignments_of(client.pk), None
+        current, history = current_consent_records(client), None
+    else:
+        open_assignments, past_assignments = assignments_of(client.pk)
+        current, history = consents_with_history(client)
     context = {
         "client": client,
         "medical_needs": [n for n in needs if n.kind == NeedKind.MEDICAL],
         "other_needs": [n for n in needs if n.kind != NeedKind.MEDICAL],
-        "consents": [
-            (ConsentScope(scope), record)
-            for scope, record in current_consent_records(client).items()
-        ],
+        "consents": [(ConsentScope(scope), record) for scope, record in current.items()],
         "needs": sorted(needs, key=lambda n: n.kind == NeedKind.MEDICAL),
         "open_assignments": open_assignments,
         "other_volunteers": [
@@ -134,14 +136,13 @@ def client_detail(request, pk):
         "panels": panels_for(request, client),
         "given": ConsentAction.GIVEN,
     }
-    if request.user.is_volunteer:
+    if user.is_volunteer:
         return render(request, "clients/client/visit.html", context)
     # Staff see the whole record: its content is a Jinja2 partial (clients/jinja2/clients/
     # client/_page.html, drawn by {% rows %}), a quarter of the page's time as a Django template.
-    user = request.user
     context.update(
-        past_assignments=past_assignments_of(client.pk),
-        consent_history=consent_history_of(client.pk),
+        past_assignments=past_assignments,
+        consent_history=history,
         may_change=user.has_perm("clients.change_client"),
         may_consent=user.has_perm("clients.add_consentrecord"),
         may_assign=user.has_perm("clients.add_assignment"),

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from clients import selectors
+from clients.consent import consents_with_history, current_consent_records
 from clients.models import Assignment, ConsentRecord, Need
 from clients.services import assignment_create, assignment_end
 from tests.factories import ClientFactory, ConsentRecordFactory, NeedFactory
@@ -65,13 +66,17 @@ def test_the_page_lists_are_the_orms(west_client, coordinator, west):
     assert [n.pk for n in selectors.client_needs(pk)] == [
         n.pk for n in Need.objects.filter(client=west_client)
     ]
-    assert [(a.pk, a.volunteer.user.username) for a in selectors.open_assignments_of(pk)] == [
+    visiting = [
         (a.pk, a.volunteer.user.username)
         for a in Assignment.objects.filter(client=west_client, ended_on=None).order_by(
             "started_on", "id"
         )
     ]
-    past = selectors.past_assignments_of(pk)
+    assert [(a.pk, a.volunteer.user.username) for a in selectors.open_assignments_of(pk)] == (
+        visiting
+    )
+    now, past = selectors.assignments_of(pk)
+    assert [(a.pk, a.volunteer.user.username) for a in now] == visiting
     assert [(a.pk, a.ended_by_id) for a in past] == [
         (a.pk, a.ended_by_id)
         for a in Assignment.objects.filter(client=west_client, ended_on__isnull=False).order_by(
@@ -79,9 +84,56 @@ def test_the_page_lists_are_the_orms(west_client, coordinator, west):
         )
     ]
     assert len(past) == 2
-    assert [c.pk for c in selectors.consent_history_of(pk)] == [
+    current, history = consents_with_history(west_client)
+    assert [c.pk for c in history] == [
         c.pk for c in ConsentRecord.objects.filter(client=west_client)
     ]
+    assert current == current_consent_records(west_client)
+
+
+def test_a_long_history_shows_the_latest_ended_visits_and_consents_and_everyone_visiting(
+    west_client, coordinator, west, django_assert_num_queries
+):
+    day = dt.date(2020, 1, 1)
+    ended = []
+    for n in range(selectors.PAST_SHOWN + 4):
+        other = ready_volunteer(west, user__username=f"past{n}")
+        made = assignment_create(client=west_client, volunteer=other, by=coordinator)
+        assignment_end(assignment=made, by=coordinator, ended_on=dt.date.today(), reason="")
+        # Ended out of the order they were made in, some on the same day.
+        Assignment.objects.filter(pk=made.pk).update(
+            started_on=day, ended_on=day + dt.timedelta(days=1 + (n * 7) % 17)
+        )
+        ended.append(made.pk)
+    visiting = [
+        assignment_create(
+            client=west_client,
+            volunteer=ready_volunteer(west, user__username=f"now{n}"),
+            by=coordinator,
+        ).pk
+        for n in range(3)
+    ]
+    for _ in range(60):
+        ConsentRecordFactory(client=west_client)
+    with django_assert_num_queries(1):
+        now, past = selectors.assignments_of(west_client.pk)
+    assert [a.pk for a in now] == list(
+        Assignment.objects.filter(client=west_client, ended_on=None)
+        .order_by("started_on", "id")
+        .values_list("pk", flat=True)
+    )
+    assert set(visiting) <= {a.pk for a in now}
+    assert [a.pk for a in past] == list(
+        Assignment.objects.filter(pk__in=ended)
+        .order_by("-ended_on", "-id")
+        .values_list("pk", flat=True)[: selectors.PAST_SHOWN]
+    )
+    with django_assert_num_queries(1):
+        current, history = consents_with_history(west_client)
+    assert [c.pk for c in history] == list(
+        ConsentRecord.objects.filter(client=west_client).values_list("pk", flat=True)[:50]
+    )
+    assert current == current_consent_records(west_client)
 
 
 def test_who_visits_each_client_is_read_for_any_number_of_rows(coordinator, west):
