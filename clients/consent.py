@@ -58,12 +58,13 @@ def client_consents_to(client, scope: str) -> bool:
     return action == ConsentAction.GIVEN
 
 
-def latest_consent_action(scope: str):
+def latest_consent_action(scope: str, client: str = "pk"):
     """A subquery of the latest action for ``scope``, to annotate a client queryset:
     ``Client.objects.annotate(story_ok=latest_consent_action(ConsentScope.ANONYMISED_STORY))``
-    then filter ``story_ok=ConsentAction.GIVEN``. One query for a whole list."""
+    then filter ``story_ok=ConsentAction.GIVEN``. One query for a whole list. ``client`` names
+    the client's id in another model's queryset (``"observation__client_id"``)."""
     return Subquery(
-        ConsentRecord.objects.filter(client=OuterRef("pk"), scope=scope)
+        ConsentRecord.objects.filter(client=OuterRef(client), scope=scope)
         .order_by("-recorded_at", "-id")
         .values("action")[:1]
     )

@@ -23,6 +23,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from clients.consent import latest_consent_action
+from clients.enums import ConsentAction, ConsentScope
 from livingwell.choices import labels_of
 from livingwell.enums import LOCALITY_STAFF_ROLES, Role
 from livingwell.models import Locality, User
@@ -528,10 +530,30 @@ _PAGE_REPLIES = Prefetch(
 )
 
 
+# The client's consents in force (given or not), read with the escalation: each scope's latest
+# record, found by the index on (client, scope, time).
+PAGE_CONSENTS = {scope: f"consent_{scope}" for scope in ConsentScope.values}
+
+
 def _page(escalations):
-    return escalations.select_related(*PAGE_RELATED, *PAGE_PEOPLE, *PAGE_RECORD).prefetch_related(
-        _PAGE_REPLIES
+    return (
+        escalations.select_related(*PAGE_RELATED, *PAGE_PEOPLE, *PAGE_RECORD)
+        .prefetch_related(_PAGE_REPLIES)
+        .annotate(
+            **{
+                name: latest_consent_action(scope, client="observation__client_id")
+                for scope, name in PAGE_CONSENTS.items()
+            }
+        )
     )
+
+
+def page_consents(escalation: Escalation) -> dict[str, bool]:
+    """``current_consents`` of the escalation's client, as ``escalation_page_for`` read them."""
+    return {
+        scope: getattr(escalation, name) == ConsentAction.GIVEN
+        for scope, name in PAGE_CONSENTS.items()
+    }
 
 
 # The escalation with everything above, joined by primary keys in one statement that
@@ -549,9 +571,10 @@ _PAGE_ANY = Prepared(lambda pk: _page(Escalation.objects.filter(pk=pk)), int, pl
 
 def escalation_page_for(user, pk: int) -> Escalation | None:
     """The escalation ``pk`` with its observation, client, practice, locality and service
-    (``PAGE_RELATED``), the people it names (``PAGE_PEOPLE``) and its outcome and story
-    (``PAGE_RECORD``) already read, in one statement (and one more for the replies to an
-    outcome), if ``user`` may see it (``escalations_for``); else None."""
+    (``PAGE_RELATED``), the people it names (``PAGE_PEOPLE``), its outcome and story
+    (``PAGE_RECORD``) and the client's consents (``page_consents``) already read, in one
+    statement (and one more for the replies to an outcome), if ``user`` may see it
+    (``escalations_for``); else None."""
     scope = escalation_scope(user)
     if not 0 < pk <= MAX_ID or scope is None:
         return None

@@ -20,7 +20,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clients.consent import current_consents
 from clients.enums import ConsentScope
 from livingwell.audit import audit
 from livingwell.choices import labels_of
@@ -311,7 +310,7 @@ def escalation_detail(request, pk: int):
     observation = escalation.observation
     client = observation.client
     outcome = record["outcome"]
-    consents = current_consents(client)
+    consents = selectors.page_consents(escalation)
     audit(
         actor=request.user,
         action=AuditAction.VIEW,

@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from clients.enums import ConsentScope
+from clients.consent import current_consents
+from clients.enums import ConsentAction, ConsentScope
 from escalations import selectors, services
 from escalations.enums import ResponseKind
 from escalations.models import Escalation
@@ -67,6 +68,25 @@ def test_the_escalation_comes_with_what_the_page_names_already_read(
         got = selectors.escalation_page_for(coordinator, made.pk)
     with django_assert_num_queries(0):
         assert got.owner is None and got.service is None
+
+
+def test_the_clients_consents_in_force_come_with_the_escalation(
+    coordinator, mary, make_escalation, django_assert_num_queries
+):
+    made = make_escalation()
+    consent(mary, ConsentScope.SHARE_WITH_PARTNERS)
+    consent(mary, ConsentScope.MDT_CHAMPION)
+    consent(mary, ConsentScope.MDT_CHAMPION, action=ConsentAction.WITHDRAWN)
+    with django_assert_num_queries(1):
+        got = selectors.escalation_page_for(coordinator, made.pk)
+    with django_assert_num_queries(0):
+        consents = selectors.page_consents(got)
+    assert consents == current_consents(mary)
+    assert consents == {
+        ConsentScope.SHARE_WITH_PARTNERS: True,
+        ConsentScope.MDT_CHAMPION: False,
+        ConsentScope.ANONYMISED_STORY: False,
+    }
 
 
 @pytest.mark.parametrize("pk", [0, 2**63, 10**30])
