@@ -167,6 +167,39 @@ def test_who_visits_each_client_is_read_for_any_number_of_rows(coordinator, west
     assert selectors.with_volunteers([]) == []
 
 
+def test_the_list_names_who_visits_each_client_first_assigned_first(
+    client_for, coordinator, west, west_practice
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    names = [("Ada", "Penrose"), ("", ""), ('Zoë "Z"', "O'Brien\\")]
+    visitors = [
+        ready_volunteer(
+            west, user__username=f"lister{n}", user__first_name=first, user__last_name=last
+        )
+        for n, (first, last) in enumerate(names)
+    ]
+    alone = ClientFactory(practice=west_practice, last_name="Aaalone")
+    busy = ClientFactory(practice=west_practice, last_name="Aaabusy")
+    for volunteer in reversed(visitors):
+        assignment_create(client=busy, volunteer=volunteer, by=coordinator)
+    ended = assignment_create(client=alone, volunteer=visitors[0], by=coordinator)
+    assignment_end(assignment=ended, by=coordinator, ended_on=dt.date.today(), reason="")
+    web = client_for(coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        body = web.get(reverse("clients:list")).content.decode()
+    first_row = body.split("Aaabusy", 1)[1].split("</tr>", 1)[0]
+    shown = ["Zoë &#34;Z&#34; O&#39;Brien\\, lister1, Ada Penrose"]  # the order assigned
+    at = [first_row.find(name) for name in shown]
+    assert -1 not in at and at == sorted(at), first_row
+    alone_row = body.split("Aaalone", 1)[1].split("</tr>", 1)[0]
+    assert "Ada Penrose" not in alone_row and "lister" not in alone_row
+    if connection.vendor == "postgresql":
+        # Read with the page's rows: no statement of its own.
+        assert not [q for q in queries if q["sql"].startswith('SELECT "clients_assignment"')]
+
+
 def test_the_page_sends_as_many_statements_for_a_long_history_as_for_a_short_one(
     client_for, coordinator, west_client, django_assert_max_num_queries
 ):
