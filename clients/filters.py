@@ -77,11 +77,25 @@ class ClientFilter(django_filters.FilterSet):
         self.filters["practice"].queryset = prepared.build(*values)
         self._listed = partial(prepared.all, *values)
 
+    def get_form_class(self):
+        """The filters' form class, made once rather than on every load of the list (a class and
+        its five fields each time): its fields are everyone's but the practice's queryset,
+        which ``form`` gives each form. The class's own queryset finds nothing."""
+        made = type(self).__dict__.get("_form_class")
+        if made is None:
+            made = super().get_form_class()
+            made.base_fields["practice"].queryset = Practice.objects.none()
+            type(self)._form_class = made
+        return made
+
     @property
     def form(self):
-        form = super().form
-        form.fields["practice"].listed = self._listed
-        return form
+        if not hasattr(self, "_form"):
+            form = super().form
+            practice = form.fields["practice"]
+            practice.queryset = self.filters["practice"].queryset  # this user's practices
+            practice.listed = self._listed
+        return self._form
 
     def search(self, qs, name, value):
         digits = normalise_nhs_number(value)

@@ -70,3 +70,24 @@ def test_a_listed_field_never_runs_its_queryset(west_practice):
 def test_the_filters_form_lists_through_the_compiled_lookup(coordinator, west_practice):
     form = ClientFilter({}, queryset=Client.objects.none(), user=coordinator).form
     assert [p.pk for p in form.fields["practice"].listed()] == [west_practice.pk]
+
+
+def test_each_user_checks_a_practice_sent_against_their_own_whoever_came_first(
+    client_for, admin_user, coordinator, other_coordinator, west_practice, east_practice
+):
+    ClientFactory(practice=west_practice, last_name="Trevithick")
+    ClientFactory(practice=east_practice, last_name="Polkinghorne")
+    ClientFilter._form_class = None  # made by the first load below, an admin's (every practice)
+    assert "Polkinghorne" in client_for(admin_user).get(LIST, {"practice": east_practice.pk}).text
+    for _ in range(2):  # one signed-in test client: each user in turn
+        west = client_for(coordinator)
+        refused = west.get(LIST, {"practice": east_practice.pk}).text
+        assert "Polkinghorne" not in refused and "Trevithick" not in refused
+        assert "Trevithick" in west.get(LIST, {"practice": west_practice.pk}).text
+        east = client_for(other_coordinator)
+        assert "Polkinghorne" in east.get(LIST, {"practice": east_practice.pk}).text
+        refused = east.get(LIST, {"practice": west_practice.pk}).text
+        assert "Trevithick" not in refused and "Polkinghorne" not in refused
+    form = ClientFilter({}, queryset=Client.objects.none(), user=coordinator).form
+    assert type(form) is ClientFilter._form_class
+    assert list(type(form).base_fields["practice"].queryset) == []
