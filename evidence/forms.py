@@ -5,7 +5,7 @@ from datetime import date
 from crispy_forms_gds.layout import Field
 from django import forms
 
-from livingwell.forms import GdsFormMixin
+from livingwell.forms import FixedChoiceField, GdsFormMixin
 from livingwell.models import Locality
 from peersupport.forms import SafeModelChoiceField
 
@@ -34,7 +34,7 @@ class EvidenceForm(GdsFormMixin, forms.Form):
         widget=date_widget(),
         error_messages={"invalid": "Enter a real date"},
     )
-    by = forms.ChoiceField(
+    by = FixedChoiceField(
         label="Compare",
         choices=[("locality", "Localities"), ("model", "Coproduction models")],
         widget=forms.RadioSelect,
@@ -52,18 +52,18 @@ class EvidenceForm(GdsFormMixin, forms.Form):
         super().__init__(data)
         # ``localities``: the user's, by name (a list, or a queryset of them).
         localities = list(localities)
-        self.fields["locality"].queryset = Locality.objects.filter(
-            pk__in=[locality.pk for locality in localities]
-        ).order_by("name")
         fields = [
             Field.text("first"),
             Field.text("last"),
             Field.radios("by", legend_size="s", inline=True),
         ]
         if len(localities) > 1:
+            self.fields["locality"].queryset = Locality.objects.filter(
+                pk__in=[locality.pk for locality in localities]
+            ).order_by("name")
             fields.append("locality")
         else:
-            del self.fields["locality"]
+            del self.fields["locality"]  # one locality: nothing to choose (no queryset built)
         self.init_helper(*fields)
 
     def clean(self):
