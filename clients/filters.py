@@ -72,29 +72,26 @@ class ClientFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        prepared, values = _practices(user)
-        # The queryset checks a practice sent; the options are its rows, read by the lookup.
-        self.filters["practice"].queryset = prepared.build(*values)
-        self._listed = partial(prepared.all, *values)
+        self._practices = _practices(user)
 
     def get_form_class(self):
         """The filters' form class, made once rather than on every load of the list (a class and
         its five fields each time): its fields are everyone's but the practice's queryset,
-        which ``form`` gives each form. The class's own queryset finds nothing."""
+        which ``form`` gives each form. The class's own is the declared one, which finds nothing."""
         made = type(self).__dict__.get("_form_class")
         if made is None:
-            made = super().get_form_class()
-            made.base_fields["practice"].queryset = Practice.objects.none()
-            type(self)._form_class = made
+            made = type(self)._form_class = super().get_form_class()
         return made
 
     @property
     def form(self):
         if not hasattr(self, "_form"):
-            form = super().form
-            practice = form.fields["practice"]
-            practice.queryset = self.filters["practice"].queryset  # this user's practices
-            practice.listed = self._listed
+            # This user's practices: the queryset checks a practice sent, the options are its
+            # rows, read by the compiled lookup.
+            prepared, values = self._practices
+            practice = super().form.fields["practice"]
+            practice.queryset = prepared.build(*values)
+            practice.listed = partial(prepared.all, *values)
         return self._form
 
     def search(self, qs, name, value):

@@ -449,9 +449,16 @@ class Ref:
 
 @dataclass(frozen=True)
 class _Row:
-    model: type
     fields: tuple  # every column written, in the SQL's order
     refs: tuple[tuple[int, int], ...]  # (position in fields, row referred to)
+
+
+def _reference(field, referred) -> tuple[str, object]:
+    """The attribute and value that make ``field`` refer to the row ``referred``: the row itself
+    for a relation, the text of its key for a text column."""
+    if field.is_relation:
+        return field.name, referred
+    return field.attname, field.to_python(referred.pk)
 
 
 class PreparedInserts:
@@ -511,11 +518,8 @@ class PreparedInserts:
             obj._state.db = using
         for row, obj in zip(shape, objs, strict=True):
             for pos, referred in row.refs:
-                field = row.fields[pos]
-                if field.is_relation:
-                    setattr(obj, field.name, objs[referred])  # and a one-to-one's reverse
-                else:
-                    setattr(obj, field.attname, field.to_python(objs[referred].pk))
+                # A relation is set to the row (and a one-to-one's reverse with it).
+                setattr(obj, *_reference(row.fields[pos], objs[referred]))
         return objs
 
     def _one_by_one(self, rows, refs, using: str) -> list:
@@ -524,12 +528,11 @@ class PreparedInserts:
             for insert, values, row_refs in zip(self._one, rows, refs, strict=True):
                 values = dict(values)
                 for name, referred in row_refs:
-                    field = insert.model._meta.get_field(name)
                     del values[name]
-                    if field.is_relation:
-                        values[field.name] = objs[referred]
-                    else:
-                        values[field.attname] = field.to_python(objs[referred].pk)
+                    attribute, value = _reference(
+                        insert.model._meta.get_field(name), objs[referred]
+                    )
+                    values[attribute] = value
                 objs.append(insert.create(using=using, **values))
         return objs
 
@@ -559,7 +562,7 @@ class PreparedInserts:
             values_sql = ", ".join(values)
             insert_sql = f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES ({values_sql})"  # noqa: S608
             parts.append(f"r{i} AS ({insert_sql} RETURNING {q(meta.pk.column)})")
-            shape.append(_Row(insert.model, fields, tuple(sorted(by_position.items()))))
+            shape.append(_Row(fields, tuple(sorted(by_position.items()))))
         pks = ", ".join(
             f"r{i}.{q(insert.model._meta.pk.column)}" for i, insert in enumerate(self._one)
         )
