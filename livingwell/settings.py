@@ -240,6 +240,15 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="livingwell.sms.ConsoleSMSBackend")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # No broker configured: run tasks in-process, so a laptop needs no Redis.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+
+
+def broker_transport(url: str) -> str | None:
+    """For Redis, kombu's Redis transport keeping one Redis client per channel instead of making
+    one for every publish (livingwell/broker.py); for any other broker, the URL's own."""
+    return "livingwell.broker:Transport" if url.startswith(("redis://", "rediss://")) else None
+
+
+CELERY_BROKER_TRANSPORT = broker_transport(CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -13,6 +13,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from livingwell.settings import broker_transport
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -106,15 +108,26 @@ def real_broker(broker_url: str):
     """Make this process publish to ``broker_url`` instead of running tasks eagerly."""
     from livingwell.celery import app
 
-    saved = (app.conf.broker_url, app.conf.task_always_eager, settings.CELERY_TASK_ALWAYS_EAGER)
+    saved = (
+        app.conf.broker_url,
+        app.conf.broker_transport,
+        app.conf.task_always_eager,
+        settings.CELERY_TASK_ALWAYS_EAGER,
+    )
     app.conf.broker_url = broker_url
+    app.conf.broker_transport = broker_transport(broker_url)  # as the settings choose it
     app.conf.task_always_eager = False
     settings.CELERY_TASK_ALWAYS_EAGER = False
     _reset_pools(app)
     try:
         yield app
     finally:
-        app.conf.broker_url, app.conf.task_always_eager, settings.CELERY_TASK_ALWAYS_EAGER = saved
+        (
+            app.conf.broker_url,
+            app.conf.broker_transport,
+            app.conf.task_always_eager,
+            settings.CELERY_TASK_ALWAYS_EAGER,
+        ) = saved
         _reset_pools(app)
 
 
