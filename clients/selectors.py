@@ -118,7 +118,13 @@ def visible_client(user, pk: int) -> Client | None:
     queryset cost 2 ms here, against 1 ms to run it."""
     scope = client_scope(user)
     if scope is not None and scope[0] == "volunteer":
-        return _VISITED_CLIENT.first(pk, scope[1], scope[1])
+        client = _VISITED_CLIENT.first(pk, scope[1], scope[1])
+        if client is not None:
+            # What the lookup proved: this user's volunteer record visits the client now
+            # (an open assignment). ``escalations.services.observation_create`` relies on it
+            # instead of asking again.
+            client.visited_by_user_id = scope[1]
+        return client
     return clients_for(user).only(*CHOICE_COLUMNS).filter(pk=pk).first()
 
 

@@ -245,6 +245,15 @@ _OPEN_ASSIGNMENT = Prepared(
 )
 
 
+def _visits(volunteer: Volunteer, client: Client) -> bool:
+    """Whether ``volunteer`` visits ``client`` now. A client read by the volunteer's own lookup
+    of the observation form (``clients.selectors.visible_client``) was checked for it in that
+    statement, moments ago: not asked again."""
+    if getattr(client, "visited_by_user_id", None) == volunteer.user_id:
+        return True
+    return _OPEN_ASSIGNMENT.first(client.pk, volunteer.pk) is not None
+
+
 def observation_create(
     *,
     client: Client,
@@ -264,10 +273,7 @@ def observation_create(
     them later. The form's ``submission_key`` makes a double submit return the first
     observation (``created`` is False) instead of making a second.
     """
-    if (
-        client.locality_id != volunteer.locality_id
-        or _OPEN_ASSIGNMENT.first(client.pk, volunteer.pk) is None
-    ):
+    if client.locality_id != volunteer.locality_id or not _visits(volunteer, client):
         raise EscalationError(f"{volunteer} does not visit {client}.")
     now = timezone.now()
     extra = {"submission_key": submission_key} if submission_key is not None else {}

@@ -249,9 +249,52 @@ def test_a_sent_observation_looks_up_only_the_client_chosen(
         assert web.post(URL, form_data(mary)).status_code == 302
     reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "clients_client"')]
     assert len(reads) == 1 and str(mary.pk) in reads[0]
+    # That read checked the open assignment too: the service does not ask again.
+    assert not [q for q in queries if q["sql"].startswith('SELECT "clients_assignment"')]
     # A refused form still lists every client visited, the one chosen checked.
     body = web.post(URL, form_data(mary, noticed="")).content.decode()
     assert "Mary Trevithick" in body and "Joan " in body
+
+
+def test_the_service_asks_who_visits_a_client_not_read_by_the_volunteers_lookup(
+    volunteer, other_volunteer, mary, west_practice
+):
+    """Only a client read by the volunteer's own lookup (which checked the open assignment in
+    the same statement) is taken as visited; any other is looked up, and refused if not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clients.models import Client
+    from clients.selectors import visible_client
+    from escalations import services
+
+    def send(client):
+        return services.observation_create(
+            client=client,
+            volunteer=volunteer.volunteer,
+            logged_by=volunteer,
+            kind="transport",
+            urgency="worried",
+            noticed="Missed the bus",
+        )
+
+    seen = visible_client(volunteer, mary.pk)
+    with CaptureQueriesContext(connection) as queries:
+        send(seen)
+    assert not [q for q in queries if "clients_assignment" in q["sql"]]
+
+    with CaptureQueriesContext(connection) as queries:
+        send(Client.objects.get(pk=mary.pk))
+    assert [q for q in queries if q["sql"].startswith('SELECT "clients_assignment"')]
+
+    stranger = ClientFactory(practice=west_practice, first_name="Unvisited")
+    with pytest.raises(services.EscalationError, match="does not visit"):
+        send(stranger)
+    # Read by another user's lookup: still asked, still refused.
+    stranger.visited_by_user_id = other_volunteer.pk
+    with pytest.raises(services.EscalationError, match="does not visit"):
+        send(stranger)
+    assert Observation.objects.filter(client=stranger).count() == 0
 
 
 def test_my_observations_lists_only_mine(
