@@ -34,6 +34,8 @@ from livingwell.management.commands.seed_scale import (
     seeded_observations,
 )
 from livingwell.models import Locality, Notification, User
+from volunteers.enums import VolunteerStatus
+from volunteers.models import Volunteer
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = SCALE_PASSWORD
@@ -132,6 +134,20 @@ def pages(*, quick: bool) -> list[Page]:
         .order_by("urgency_rank", "created_at")
         .first()
     )
+    # The team leader's call from the benchmark's volunteer (who visits clients), or from
+    # any volunteer of the team leader's locality who does.
+    team_leader = _user(Role.TEAM_LEADER)
+    callers = Volunteer.objects.filter(
+        locality_id=team_leader.locality_id,
+        status=VolunteerStatus.ACTIVE,
+        assignments__ended_on=None,
+        assignments__client__locality_id=team_leader.locality_id,
+    )
+    caller = (
+        callers.filter(user=volunteer).first() or callers.order_by("pk").first()
+        if team_leader.locality_id
+        else None
+    )
     volunteer_role, coordinator_role = str(Role.VOLUNTEER), str(Role.COORDINATOR)
     out = [
         Page(
@@ -152,6 +168,23 @@ def pages(*, quick: bool) -> list[Page]:
             "escalations:observation_create",
             kind="detail",
             must_contain='name="submission_key"',
+        ),
+        _page(
+            "call_form",
+            "Phoned-in observation form (team leader, GET)",
+            str(Role.TEAM_LEADER),
+            "escalations:observation_create",
+            kind="detail",
+            # The form's second step: the caller chosen, their clients offered.
+            must_contain='<input type="hidden" name="volunteer"',
+            query=f"?volunteer={caller.pk}" if caller else "",
+        )
+        if caller
+        else Page(
+            "call_form",
+            "Phoned-in observation form (team leader, GET)",
+            "",
+            skipped="no data for it",
         ),
         _page(
             "my_observations",

@@ -9,14 +9,17 @@ from datetime import timedelta
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Size
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 
-from clients.models import Client
+from clients.models import Assignment, Client
 from clients.selectors import CHOICE_COLUMNS, client_choices, clients_for, visible_client
 from livingwell.enums import Role
 from livingwell.forms import FixedChoiceField, FixedMultipleChoiceField, GdsFormMixin
 from livingwell.models import Locality
+from livingwell.prepared import MAX_ID, Prepared
 from volunteers.enums import VolunteerStatus
 from volunteers.models import Volunteer
 
@@ -210,42 +213,181 @@ class ObservationForm(HiddenErrorsMixin, GdsFormMixin, forms.Form):
         ]
 
 
-class StaffObservationForm(ObservationForm):
-    """A team leader (or coordinator) writes down an observation a volunteer phoned in."""
+def _callers(user):
+    """The volunteers who may phone in an observation to ``user``: the active ones of their
+    locality, by name (the first step's choices)."""
+    return (
+        Volunteer.objects.filter(locality_id=user.locality_id, status=VolunteerStatus.ACTIVE)
+        .select_related("user")
+        .only("id", "locality_id", "user__first_name", "user__last_name", "user__username")
+    )
 
-    volunteer = forms.ModelChoiceField(
-        queryset=Volunteer.objects.none(),
+
+def _caller_clients(volunteer_id, locality_id):
+    """The clients a volunteer visits now (an open assignment), in ``locality_id``."""
+    return Client.objects.filter(
+        locality_id=locality_id,
+        assignments__volunteer_id=volunteer_id,
+        assignments__ended_on__isnull=True,
+    )
+
+
+# A caller sent with either step, with whether they visit anyone: one statement, its SQL
+# compiled once (``livingwell.prepared``).
+_CALLER = Prepared(
+    lambda pk, locality_id, same_locality_id: (
+        Volunteer.objects.filter(pk=pk, locality_id=locality_id, status=VolunteerStatus.ACTIVE)
+        .select_related("user")
+        .only("id", "locality_id", "user__first_name", "user__last_name", "user__username")
+        .annotate(
+            visits_anyone=Exists(
+                Assignment.objects.filter(
+                    volunteer_id=OuterRef("pk"),
+                    ended_on__isnull=True,
+                    client__locality_id=same_locality_id,
+                )
+            )
+        )
+    ),
+    int,
+    int,
+    int,
+    plan_once=True,
+)
+# The caller's clients, the second step's choices: (id, first name, last name) by name.
+_CALLER_CLIENT_NAMES = Prepared(
+    lambda volunteer_id, locality_id: (
+        _caller_clients(volunteer_id, locality_id)
+        .order_by("first_name", "last_name", "pk")
+        .values_list("id", "first_name", "last_name")
+    ),
+    int,
+    int,
+    plan_once=True,
+)
+
+
+class _CallerChoiceField(forms.ModelChoiceField):
+    """A choice of the user's callers (``_callers``): drawn from the queryset, a value sent
+    checked by looking that one volunteer up (``_CALLER``)."""
+
+    locality_id = None
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        found = (
+            _CALLER.fetch(int(text), self.locality_id, self.locality_id)
+            if self.locality_id and text.isdecimal() and int(text) <= MAX_ID
+            else None
+        )
+        if not found:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found[0]
+
+
+def _caller_field(**kwargs):
+    return _CallerChoiceField(
+        queryset=Volunteer.objects.none(),  # each form's: _callers(user)
         label="Which volunteer called?",
         error_messages={
             "required": "Choose the volunteer who called",
             "invalid_choice": "Choose a volunteer of your locality",
         },
+        **kwargs,
     )
+
+
+def _for_callers(field, user) -> None:
+    field.queryset = _callers(user)
+    field.locality_id = user.locality_id
+
+
+class CallerForm(GdsFormMixin, forms.Form):
+    """Logging a call, first step (GET): which volunteer called. The observation form that
+    follows offers only that volunteer's clients, not every client of the locality."""
+
+    submit_label = "Continue"
+
+    volunteer = _caller_field(empty_label="Choose a volunteer")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        _for_callers(self.fields["volunteer"], user)
+        self.init_helper(Field.select("volunteer"))
+
+    def clean_volunteer(self):
+        volunteer = self.cleaned_data["volunteer"]
+        if not volunteer.visits_anyone:
+            raise forms.ValidationError(
+                f"{volunteer} visits no one at the moment. Choose the volunteer who called "
+                "about one of their clients."
+            )
+        return volunteer
+
+
+class _CallerClientChoices(BaseChoiceIterator):
+    """The choices of a phoned-in observation's client: the clients of the volunteer who
+    called, read when the form is drawn (a form sent valid never reads them)."""
+
+    def __init__(self, form):
+        self.form = form
+
+    def __iter__(self):
+        volunteer = self.form.caller
+        if volunteer is None:
+            return
+        rows = _CALLER_CLIENT_NAMES.fetch(volunteer.pk, self.form.user.locality_id)
+        for pk, first, last in rows:
+            yield (pk, f"{first} {last}")
+
+
+class StaffObservationForm(ObservationForm):
+    """A team leader (or coordinator) writes down an observation a volunteer phoned in, for
+    the volunteer chosen on the step before (``CallerForm``), about one of their clients."""
+
+    volunteer = _caller_field(widget=forms.HiddenInput)
     by_phone = forms.BooleanField(
         label="The volunteer told me this on the phone", required=False, initial=True
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, caller=None, **kwargs):
+        if caller is not None:
+            kwargs.setdefault("initial", {})["volunteer"] = caller.pk
         super().__init__(*args, user=user, **kwargs)
-        self.fields["client"].widget = forms.Select()
-        self.fields["client"].empty_label = "Choose a client"
-        self.fields["client"].label = "Which client is it about?"
-        self.fields["client"].help_text = "Only clients the volunteer visits can be chosen."
-        self.fields["client"].user = None
-        self.fields["client"].queryset = Client.objects.filter(locality_id=user.locality_id).only(
-            *CHOICE_COLUMNS
-        )
-        self.fields["volunteer"].queryset = (
-            Volunteer.objects.filter(locality_id=user.locality_id, status=VolunteerStatus.ACTIVE)
-            .select_related("user")
-            .only("id", "locality_id", "user__first_name", "user__last_name", "user__username")
-        )
+        self._caller = caller
+        client = self.fields["client"]
+        client.user = None
+        client.label = "Which client is it about?"
+        client.error_messages = {
+            **client.error_messages,
+            "required": "Choose which client it is about",
+            "invalid_choice": "Choose one of the clients of the volunteer who called",
+        }
+        # Checked against the locality's clients (one lookup of the client sent); drawn from
+        # the caller's own.
+        client.queryset = Client.objects.filter(locality_id=user.locality_id).only(*CHOICE_COLUMNS)
+        client.choices = _CallerClientChoices(self)
+        _for_callers(self.fields["volunteer"], user)
         self.init_helper(*self.layout_fields())
+
+    @property
+    def caller(self):
+        """The volunteer who called: given on the step before, or sent with the form (once
+        it is checked); None if what was sent is not one of the user's volunteers."""
+        if self._caller is None and self.is_bound:
+            self._caller = getattr(self, "cleaned_data", {}).get("volunteer")
+        return self._caller
 
     def layout_fields(self):
         fields = super().layout_fields()
-        fields[1] = Field.select("client")
-        return [fields[0], Field.select("volunteer"), "by_phone", *fields[1:]]
+        return [fields[0], "volunteer", "by_phone", *fields[1:]]
 
     def clean(self):
         cleaned = super().clean()

@@ -124,6 +124,16 @@ def observation_create(request):
                 if volunteer is not None:
                     return redirect("escalations:my_observation", observation.pk)
                 return redirect("escalations:detail", observation.escalation.pk)
+    elif volunteer is None:
+        # A call: first who called, then the form with that volunteer's clients to choose from.
+        caller = forms.CallerForm(request.GET if "volunteer" in request.GET else None, user=user)
+        if not caller.is_valid():
+            return render(
+                request,
+                "escalations/observation/caller.html",
+                {"form": caller, "error_title": _error_title(caller)},
+            )
+        form = form_class(user=user, caller=caller.cleaned_data["volunteer"])
     else:
         # From a client's page: that client chosen already (the form still checks the choice).
         chosen = request.GET.get("client", "")

@@ -151,6 +151,51 @@ def test_volunteer_logs_an_observation_with_the_keyboard_on_a_phone(
     assert escalation.owner == coordinator
 
 
+def test_team_leader_logs_a_volunteers_call(
+    desktop, team_leader, volunteer, jenifer, coordinator, west_practice
+):
+    # Another client of the locality, whom the caller does not visit: never offered.
+    ClientFactory(practice=west_practice, first_name="Loveday", last_name="Unvisited")
+    ui = menu(desktop.sign_in(team_leader), "Log a call")
+    page = ui.page
+    assert ui.heading() == "Log an observation from a call"
+    assert page.locator("input[name=client]").count() == 0
+    # Continue with nobody chosen: asked again.
+    ui.submit("Continue", status=200)
+    assert ui.expect_error_summary("id_volunteer") == ["Choose the volunteer who called"]
+    page.get_by_label("Which volunteer called?").select_option(label=str(volunteer))
+    ui.submit("Continue", status=200)
+
+    # Their clients only, and who called, with a way back.
+    names = [
+        page.locator(f"label[for='{el.get_attribute('id')}']").inner_text().strip()
+        for el in page.locator("input[name=client]").all()
+    ]
+    assert names == ["Jenifer Pengelly"]
+    assert "Loveday" not in ui.main_text()
+    caller = page.locator(".govuk-summary-list__row").filter(has_text="Volunteer who called")
+    assert caller.locator("dd").first.inner_text() == str(volunteer)
+    assert caller.get_by_role("link", name="Change the volunteer who called").count() == 1
+    page.get_by_label("Jenifer Pengelly").check()
+    page.get_by_label("What did you notice?").fill(NOTICED)
+    page.get_by_label("Transport", exact=True).check()
+    page.get_by_label("Worried").check()
+    ui.submit("Send", status=200)
+
+    observation = Observation.objects.get()
+    assert (observation.volunteer.user, observation.client, observation.by_phone) == (
+        volunteer,
+        jenifer,
+        True,
+    )
+    assert observation.logged_by == team_leader
+    assert ui.path == f"/escalations/{observation.escalation.pk}/"
+    assert "Saved. It is being routed now." in ui.main_text()
+    # Routed as the request committed, to the locality's coordinator.
+    observation.escalation.refresh_from_db()
+    assert observation.escalation.owner == coordinator
+
+
 def test_coordinator_triages_refers_and_closes_with_an_outcome(
     desktop, coordinator, volunteer, jenifer, west
 ):

@@ -15,12 +15,15 @@ from django.core.exceptions import ValidationError
 from django.template import engines
 from django.template.backends.django import Template as BackendTemplate
 
-from escalations.forms import ObservationForm, StaffObservationForm
+from escalations.forms import CallerForm, ObservationForm, StaffObservationForm
 from evidence.forms import EvidenceForm
 from livingwell.forms import GdsFormMixin, SignInForm
 from livingwell.models import Locality
 from livingwell.templatetags import gds_fields
 from livingwell.templatetags.gds_fields import package_field_template
+
+from ..escalations.helpers import visit
+from ..factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -160,12 +163,17 @@ def test_every_kind_of_field_is_drawn_as_the_package_draws_it(data):
 
 def test_the_projects_own_forms_are_drawn_as_the_package_draws_them(volunteer, team_leader):
     places = Locality.objects.all()
+    caller = volunteer.volunteer
+    visit(volunteer, ClientFactory(practice__locality=caller.locality, first_name="Mary"))
     key = {"submission_key": "3e5661a9-8f34-4d4c-87f6-9b0709de349b"}
     makers = [
         lambda: ObservationForm(user=volunteer, initial=dict(key)),
         lambda: ObservationForm({"client": "x", "noticed": "", "kind": "nope"}, user=volunteer),
         lambda: StaffObservationForm(user=team_leader, initial=dict(key)),
         lambda: StaffObservationForm({"volunteer": "1", "by_phone": "on"}, user=team_leader),
+        lambda: StaffObservationForm(user=team_leader, caller=caller, initial=dict(key)),
+        lambda: CallerForm(user=team_leader),
+        lambda: CallerForm({"volunteer": "x"}, user=team_leader),
         lambda: EvidenceForm(localities=places),
         lambda: EvidenceForm({"first": "2026-02-30", "by": "nope"}, localities=places),
         lambda: SignInForm(),
