@@ -126,7 +126,13 @@ def observation_create(request):
                 return redirect("escalations:detail", observation.escalation.pk)
     elif volunteer is None:
         # A call: first who called, then the form with that volunteer's clients to choose from.
-        caller = forms.CallerForm(request.GET if "volunteer" in request.GET else None, user=user)
+        # "Change" on the second step comes back here with the caller chosen before.
+        before = request.GET.get("caller", "")
+        caller = forms.CallerForm(
+            request.GET if "volunteer" in request.GET else None,
+            user=user,
+            initial={"volunteer": before} if before.isdecimal() else {},
+        )
         if not caller.is_valid():
             return render(
                 request,

@@ -175,7 +175,12 @@ def test_team_leader_logs_a_volunteers_call(
     assert "Loveday" not in ui.main_text()
     caller = page.locator(".govuk-summary-list__row").filter(has_text="Volunteer who called")
     assert caller.locator("dd").first.inner_text() == str(volunteer)
-    assert caller.get_by_role("link", name="Change the volunteer who called").count() == 1
+    # "Change" goes back to the question, the caller still chosen; Continue comes back.
+    caller.get_by_role("link", name="Change the volunteer who called").click()
+    page.wait_for_load_state()
+    ui.check()
+    assert page.get_by_label("Which volunteer called?").input_value() == str(volunteer.volunteer.pk)
+    ui.submit("Continue", status=200)
     page.get_by_label("Jenifer Pengelly").check()
     page.get_by_label("What did you notice?").fill(NOTICED)
     page.get_by_label("Transport", exact=True).check()

@@ -91,8 +91,16 @@ def test_the_second_step_offers_only_the_callers_clients(
         assert other not in body
     assert f'<input type="hidden" name="volunteer" value="{volunteer.volunteer.pk}"' in body
     assert re.search(rf"Volunteer who called</dt>\s*<dd[^>]*>{volunteer}</dd>", body)
-    assert f'<a class="govuk-link" href="{URL}">Change' in body
+    change = f"{URL}?caller={volunteer.volunteer.pk}"
+    assert f'<a class="govuk-link" href="{change}">Change' in body
     assert '<form method="post"' in body
+    # "Change" goes back to the first step with the caller chosen before.
+    first = client_for(team_leader).get(change).content.decode()
+    assert "<title>Log an observation from a call" in first
+    assert re.search(
+        rf'<option value="{volunteer.volunteer.pk}" selected>{volunteer}</option>', first
+    )
+    assert 'name="client"' not in first
 
 
 @pytest.mark.parametrize(
