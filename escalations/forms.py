@@ -215,9 +215,18 @@ class ObservationForm(HiddenErrorsMixin, GdsFormMixin, forms.Form):
 
 def _callers(user):
     """The volunteers who may phone in an observation to ``user``: the active ones of their
-    locality, by name (the first step's choices)."""
+    locality who visit someone there now, by name (the first step's choices)."""
     return (
         Volunteer.objects.filter(locality_id=user.locality_id, status=VolunteerStatus.ACTIVE)
+        .filter(
+            Exists(
+                Assignment.objects.filter(
+                    volunteer_id=OuterRef("pk"),
+                    ended_on__isnull=True,
+                    client__locality_id=user.locality_id,
+                )
+            )
+        )
         .select_related("user")
         .only("id", "locality_id", "user__first_name", "user__last_name", "user__username")
     )
@@ -314,7 +323,10 @@ class CallerForm(GdsFormMixin, forms.Form):
 
     submit_label = "Continue"
 
-    volunteer = _caller_field(empty_label="Choose a volunteer")
+    volunteer = _caller_field(
+        empty_label="Choose a volunteer",
+        help_text="Volunteers who visit someone now.",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

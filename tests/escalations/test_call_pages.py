@@ -62,9 +62,10 @@ def world(volunteer, mary, west, west_practice, other_volunteer, east_client):
 
 
 @pytest.mark.parametrize("role", ["team_leader", "coordinator"])
-def test_the_first_step_asks_who_called_from_the_localitys_active_volunteers(
-    request, client_for, world, role, volunteer, other_volunteer
+def test_the_first_step_asks_who_called_from_the_localitys_active_visiting_volunteers(
+    request, client_for, world, role, volunteer, other_volunteer, west
 ):
+    VolunteerFactory(locality=west, user__first_name="Idle", user__last_name="Ida")
     body = client_for(request.getfixturevalue(role)).get(URL).content.decode()
     assert "<title>Log an observation from a call – Living Well</title>" in body
     assert '<form method="get"' in body
@@ -72,6 +73,8 @@ def test_the_first_step_asks_who_called_from_the_localitys_active_volunteers(
     callers = sorted([volunteer, world["wenna"]], key=lambda u: (u.first_name, u.last_name))
     assert [name for _, name in options] == ["Choose a volunteer", *map(str, callers)]
     assert str(other_volunteer) not in body and "Pascoe" not in body
+    assert "Idle" not in body
+    assert "Volunteers who visit someone now." in body
     # No client is listed before the caller is known.
     assert "Mary" not in body and "Unvisited" not in body and 'name="client"' not in body
     assert 'href="tel:999"' in body
