@@ -213,20 +213,21 @@ class ObservationForm(HiddenErrorsMixin, GdsFormMixin, forms.Form):
         ]
 
 
+def _visits_someone_in(locality_id) -> Exists:
+    """Whether the volunteer of the outer query visits a client of ``locality_id`` now."""
+    return Exists(
+        Assignment.objects.filter(
+            volunteer_id=OuterRef("pk"), ended_on__isnull=True, client__locality_id=locality_id
+        )
+    )
+
+
 def _callers(user):
     """The volunteers who may phone in an observation to ``user``: the active ones of their
     locality who visit someone there now, by name (the first step's choices)."""
     return (
         Volunteer.objects.filter(locality_id=user.locality_id, status=VolunteerStatus.ACTIVE)
-        .filter(
-            Exists(
-                Assignment.objects.filter(
-                    volunteer_id=OuterRef("pk"),
-                    ended_on__isnull=True,
-                    client__locality_id=user.locality_id,
-                )
-            )
-        )
+        .filter(_visits_someone_in(user.locality_id))
         .select_related("user")
         .only("id", "locality_id", "user__first_name", "user__last_name", "user__username")
     )
@@ -242,21 +243,13 @@ def _caller_clients(volunteer_id, locality_id):
 
 
 # A caller sent with either step, with whether they visit anyone: one statement, its SQL
-# compiled once (``livingwell.prepared``).
+# compiled once (``livingwell.prepared``, which takes each value once: the locality twice).
 _CALLER = Prepared(
     lambda pk, locality_id, same_locality_id: (
         Volunteer.objects.filter(pk=pk, locality_id=locality_id, status=VolunteerStatus.ACTIVE)
         .select_related("user")
         .only("id", "locality_id", "user__first_name", "user__last_name", "user__username")
-        .annotate(
-            visits_anyone=Exists(
-                Assignment.objects.filter(
-                    volunteer_id=OuterRef("pk"),
-                    ended_on__isnull=True,
-                    client__locality_id=same_locality_id,
-                )
-            )
-        )
+        .annotate(visits_anyone=_visits_someone_in(same_locality_id))
     ),
     int,
     int,
