@@ -27,6 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from clients.models import Client
 from escalations.enums import OPEN_STATES, RoutingStatus
 from escalations.models import Escalation, EscalationEvent, Observation, Referral
+from escalations.selectors import callers_for
 from livingwell.enums import Role
 from livingwell.management.commands.seed_scale import (
     REPRESENTATIVES,
@@ -34,8 +35,6 @@ from livingwell.management.commands.seed_scale import (
     seeded_observations,
 )
 from livingwell.models import Locality, Notification, User
-from volunteers.enums import VolunteerStatus
-from volunteers.models import Volunteer
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = SCALE_PASSWORD
@@ -134,20 +133,10 @@ def pages(*, quick: bool) -> list[Page]:
         .order_by("urgency_rank", "created_at")
         .first()
     )
-    # The team leader's call from the benchmark's volunteer (who visits clients), or from
-    # any volunteer of the team leader's locality who does.
-    team_leader = _user(Role.TEAM_LEADER)
-    callers = Volunteer.objects.filter(
-        locality_id=team_leader.locality_id,
-        status=VolunteerStatus.ACTIVE,
-        assignments__ended_on=None,
-        assignments__client__locality_id=team_leader.locality_id,
-    )
-    caller = (
-        callers.filter(user=volunteer).first() or callers.order_by("pk").first()
-        if team_leader.locality_id
-        else None
-    )
+    # The team leader's call from the benchmark's volunteer, or from any volunteer the team
+    # leader may log a call for.
+    callers = callers_for(_user(Role.TEAM_LEADER))
+    caller = callers.filter(user=volunteer).first() or callers.order_by("pk").first()
     volunteer_role, coordinator_role = str(Role.VOLUNTEER), str(Role.COORDINATOR)
     out = [
         Page(
@@ -177,14 +166,7 @@ def pages(*, quick: bool) -> list[Page]:
             kind="detail",
             # The form's second step: the caller chosen, their clients offered.
             must_contain='<input type="hidden" name="volunteer"',
-            query=f"?volunteer={caller.pk}" if caller else "",
-        )
-        if caller
-        else Page(
-            "call_form",
-            "Phoned-in observation form (team leader, GET)",
-            "",
-            skipped="no data for it",
+            query=f"?volunteer={caller.pk}" if caller else None,
         ),
         _page(
             "my_observations",
@@ -299,8 +281,9 @@ def _busiest_meeting(chair) -> int | None:
 
 
 def _page(key, title, role, url_name, *args, query="", **kwargs) -> Page:
-    """A page at ``url_name``, or a skipped one if that view (or its data) is not there yet."""
-    path = _url(url_name, *args) if None not in args else None
+    """A page at ``url_name``, or a skipped one if that view (or its data: an argument or the
+    query is None) is not there yet."""
+    path = _url(url_name, *args) if None not in args and query is not None else None
     if path is None:
         why = f"no URL {url_name} yet" if _url_exists(url_name) is False else "no data for it"
         return Page(key, title, str(role), skipped=why, **kwargs)

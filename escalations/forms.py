@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from functools import partial
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Size
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 
-from clients.models import Assignment, Client
+from clients.models import Client
 from clients.selectors import CHOICE_COLUMNS, client_choices, clients_for, visible_client
 from livingwell.enums import Role
 from livingwell.forms import FixedChoiceField, FixedMultipleChoiceField, GdsFormMixin
 from livingwell.models import Locality
-from livingwell.prepared import MAX_ID, Prepared
-from volunteers.enums import VolunteerStatus
+from livingwell.prepared import MAX_ID
 from volunteers.models import Volunteer
 
 from .enums import (
@@ -31,7 +30,13 @@ from .enums import (
     Urgency,
 )
 from .models import Service
-from .selectors import locality_staff, locality_staff_names
+from .selectors import (
+    caller_client_choices,
+    caller_for,
+    callers_for,
+    locality_staff,
+    locality_staff_names,
+)
 
 TEXT_LIMIT = 4000
 
@@ -94,6 +99,18 @@ class _IdsChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def _sent_choice(field, value, lookup):
+    """What ``lookup(id)`` finds for the id sent to a choice ``field``; the field's "invalid
+    choice" for anything else (not a whole number, too large for a key, nothing found)."""
+    text = str(value).strip()
+    found = lookup(int(text)) if text.isdecimal() and int(text) <= MAX_ID else None
+    if found is None:
+        raise forms.ValidationError(
+            field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+    return found
+
+
 class _LazyClientChoices(ModelChoiceIterator):
     """Django's iterator of a field's choices, reading the field's queryset when the choices
     are drawn rather than when the iterator is made; the clients of a field given its user
@@ -139,17 +156,7 @@ class _ClientChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if self.user is None or value in self.empty_values:
             return super().to_python(value)
-        text = str(value).strip()
-        client = (
-            visible_client(self.user, int(text)) if text.isdecimal() and int(text) < 2**63 else None
-        )
-        if client is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": value},
-            )
-        return client
+        return _sent_choice(self, value, partial(visible_client, self.user))
 
     def label_from_instance(self, obj):
         return f"{obj.first_name} {obj.last_name}"
@@ -213,89 +220,21 @@ class ObservationForm(HiddenErrorsMixin, GdsFormMixin, forms.Form):
         ]
 
 
-def _visits_someone_in(locality_id) -> Exists:
-    """Whether the volunteer of the outer query visits a client of ``locality_id`` now."""
-    return Exists(
-        Assignment.objects.filter(
-            volunteer_id=OuterRef("pk"), ended_on__isnull=True, client__locality_id=locality_id
-        )
-    )
-
-
-def _callers(user):
-    """The volunteers who may phone in an observation to ``user``: the active ones of their
-    locality who visit someone there now, by name (the first step's choices)."""
-    return (
-        Volunteer.objects.filter(locality_id=user.locality_id, status=VolunteerStatus.ACTIVE)
-        .filter(_visits_someone_in(user.locality_id))
-        .select_related("user")
-        .only("id", "locality_id", "user__first_name", "user__last_name", "user__username")
-    )
-
-
-def _caller_clients(volunteer_id, locality_id):
-    """The clients a volunteer visits now (an open assignment), in ``locality_id``."""
-    return Client.objects.filter(
-        locality_id=locality_id,
-        assignments__volunteer_id=volunteer_id,
-        assignments__ended_on__isnull=True,
-    )
-
-
-# A caller sent with either step, with whether they visit anyone: one statement, its SQL
-# compiled once (``livingwell.prepared``, which takes each value once: the locality twice).
-_CALLER = Prepared(
-    lambda pk, locality_id, same_locality_id: (
-        Volunteer.objects.filter(pk=pk, locality_id=locality_id, status=VolunteerStatus.ACTIVE)
-        .select_related("user")
-        .only("id", "locality_id", "user__first_name", "user__last_name", "user__username")
-        .annotate(visits_anyone=_visits_someone_in(same_locality_id))
-    ),
-    int,
-    int,
-    int,
-    plan_once=True,
-)
-# The caller's clients, the second step's choices: (id, first name, last name) by name.
-_CALLER_CLIENT_NAMES = Prepared(
-    lambda volunteer_id, locality_id: (
-        _caller_clients(volunteer_id, locality_id)
-        .order_by("first_name", "last_name", "pk")
-        .values_list("id", "first_name", "last_name")
-    ),
-    int,
-    int,
-    plan_once=True,
-)
-
-
 class _CallerChoiceField(forms.ModelChoiceField):
-    """A choice of the user's callers (``_callers``): drawn from the queryset, a value sent
-    checked by looking that one volunteer up (``_CALLER``)."""
+    """A choice of the user's callers (``callers_for``): drawn from the queryset, a value sent
+    checked by looking that one volunteer up (``caller_for``)."""
 
-    locality_id = None
+    user = None
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        text = str(value).strip()
-        found = (
-            _CALLER.fetch(int(text), self.locality_id, self.locality_id)
-            if self.locality_id and text.isdecimal() and int(text) <= MAX_ID
-            else None
-        )
-        if not found:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": value},
-            )
-        return found[0]
+        return _sent_choice(self, value, partial(caller_for, self.user))
 
 
 def _caller_field(**kwargs):
     return _CallerChoiceField(
-        queryset=Volunteer.objects.none(),  # each form's: _callers(user)
+        queryset=Volunteer.objects.none(),  # each form's: callers_for(user)
         label="Which volunteer called?",
         error_messages={
             "required": "Choose the volunteer who called",
@@ -306,8 +245,8 @@ def _caller_field(**kwargs):
 
 
 def _for_callers(field, user) -> None:
-    field.queryset = _callers(user)
-    field.locality_id = user.locality_id
+    field.queryset = callers_for(user)
+    field.user = user
 
 
 class CallerForm(GdsFormMixin, forms.Form):
@@ -348,9 +287,7 @@ class _CallerClientChoices(BaseChoiceIterator):
         volunteer = self.form.caller
         if volunteer is None:
             return
-        rows = _CALLER_CLIENT_NAMES.fetch(volunteer.pk, self.form.user.locality_id)
-        for pk, first, last in rows:
-            yield (pk, f"{first} {last}")
+        yield from caller_client_choices(self.form.user, volunteer)
 
 
 class StaffObservationForm(ObservationForm):

@@ -12,9 +12,11 @@ from django.db.models import (
     BooleanField,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -25,10 +27,12 @@ from django.utils import timezone
 
 from clients.consent import latest_consent_action
 from clients.enums import ConsentAction, ConsentScope
+from clients.models import Assignment, Client
 from livingwell.choices import labels_of
 from livingwell.enums import LOCALITY_STAFF_ROLES, Role
 from livingwell.models import Locality, User
 from livingwell.prepared import MAX_ID, Prepared, PreparedRows
+from volunteers.enums import VolunteerStatus
 from volunteers.models import Volunteer
 
 from .enums import EscalationState, StoryState
@@ -275,6 +279,76 @@ def volunteer_of(user) -> Volunteer | None:
     if volunteer is not None:
         Volunteer._meta.get_field("user").set_cached_value(volunteer, user)
     return volunteer
+
+
+# --- a volunteer's call, logged by a team leader or coordinator ---------------------------
+_CALLER_COLUMNS = ("id", "locality_id", "user__first_name", "user__last_name", "user__username")
+
+
+def _visits_someone_in(locality_id) -> Exists:
+    """Whether the volunteer of the outer query visits a client of ``locality_id`` now."""
+    return Exists(
+        Assignment.objects.filter(
+            volunteer_id=OuterRef("pk"), ended_on__isnull=True, client__locality_id=locality_id
+        )
+    )
+
+
+def callers_for(user) -> QuerySet[Volunteer]:
+    """The volunteers who may phone an observation in to ``user``: the active ones of their
+    locality who visit someone there now, by name."""
+    return (
+        Volunteer.objects.filter(locality_id=user.locality_id, status=VolunteerStatus.ACTIVE)
+        .filter(_visits_someone_in(user.locality_id))
+        .select_related("user")
+        .only(*_CALLER_COLUMNS)
+    )
+
+
+# One statement each, compiled once; ``livingwell.prepared`` takes each value once (the
+# locality twice).
+_CALLER = Prepared(
+    lambda pk, locality_id, same_locality_id: (
+        Volunteer.objects.filter(pk=pk, locality_id=locality_id, status=VolunteerStatus.ACTIVE)
+        .select_related("user")
+        .only(*_CALLER_COLUMNS)
+        .annotate(visits_anyone=_visits_someone_in(same_locality_id))
+    ),
+    int,
+    int,
+    int,
+    plan_once=True,
+)
+_CALLER_CLIENT_NAMES = Prepared(
+    lambda volunteer_id, locality_id: (
+        Client.objects.filter(
+            locality_id=locality_id,
+            assignments__volunteer_id=volunteer_id,
+            assignments__ended_on__isnull=True,
+        )
+        .order_by("first_name", "last_name", "pk")
+        .values_list("id", "first_name", "last_name")
+    ),
+    int,
+    int,
+    plan_once=True,
+)
+
+
+def caller_for(user, pk: int) -> Volunteer | None:
+    """The active volunteer ``pk`` of ``user``'s locality, with ``visits_anyone`` (whether they
+    visit someone there now); None if there is no such volunteer."""
+    if not user.locality_id:
+        return None
+    found = _CALLER.fetch(pk, user.locality_id, user.locality_id)
+    return found[0] if found else None
+
+
+def caller_client_choices(user, volunteer: Volunteer) -> list[tuple[int, str]]:
+    """The clients of ``user``'s locality that ``volunteer`` visits now, as (id, "first
+    last"), by name."""
+    rows = _CALLER_CLIENT_NAMES.fetch(volunteer.pk, user.locality_id)
+    return [(pk, f"{first} {last}") for pk, first, last in rows]
 
 
 def observations_for(user) -> QuerySet[Observation]:
