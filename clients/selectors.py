@@ -86,6 +86,14 @@ _VISITED_CLIENT = Prepared(
     int,
     plan_once=True,
 )
+_LOCALITY_CLIENT = Prepared(
+    lambda pk, locality_id: Client.objects.filter(pk=pk, locality_id=locality_id).only(
+        *CHOICE_COLUMNS
+    ),
+    int,
+    int,
+    plan_once=True,
+)
 
 
 # The observation form's choices: (id, name) rows, not instances, as the form only draws them.
@@ -115,8 +123,11 @@ def visible_client(user, pk: int) -> Client | None:
     """The client ``pk`` with the columns of ``CHOICE_COLUMNS``, if ``user`` may see them
     (``clients_for``); else None. A volunteer's, checked on every observation they send, is
     one statement compiled once (``livingwell.prepared``); building and compiling the
-    queryset cost 2 ms here, against 1 ms to run it."""
+    queryset cost 2 ms here, against 1 ms to run it. A team leader's or coordinator's, checked
+    on every call they log, is one too."""
     scope = client_scope(user)
+    if scope is not None and scope[0] == "locality":
+        return _LOCALITY_CLIENT.first(pk, scope[1])
     if scope is not None and scope[0] == "volunteer":
         client = _VISITED_CLIENT.first(pk, scope[1], scope[1])
         if client is not None:

@@ -14,13 +14,11 @@ from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 
-from clients.models import Client
 from clients.selectors import CHOICE_COLUMNS, client_choices, clients_for, visible_client
 from livingwell.enums import Role
 from livingwell.forms import FixedChoiceField, FixedMultipleChoiceField, GdsFormMixin
 from livingwell.models import Locality
 from livingwell.prepared import MAX_ID
-from volunteers.models import Volunteer
 
 from .enums import (
     EscalationState,
@@ -111,10 +109,9 @@ def _sent_choice(field, value, lookup):
     return found
 
 
-class _LazyClientChoices(ModelChoiceIterator):
+class _LazyChoices(ModelChoiceIterator):
     """Django's iterator of a field's choices, reading the field's queryset when the choices
-    are drawn rather than when the iterator is made; the clients of a field given its user
-    are (id, name) rows read by ``client_choices``."""
+    are drawn rather than when the iterator is made (Django's reads it at once)."""
 
     def __init__(self, field):
         self.field = field
@@ -122,6 +119,44 @@ class _LazyClientChoices(ModelChoiceIterator):
     @property
     def queryset(self):
         return self.field.queryset
+
+
+class _UserChoiceField(forms.ModelChoiceField):
+    """A choice among what one user may choose. Given the user with ``for_user``, the field
+    makes its queryset (``queryset_for``) only when something asks for it, drawing the choices
+    for one; a value sent is checked by looking that one row up (``lookup``): building a
+    queryset costs more than the lookup, and a form sent valid never draws its choices."""
+
+    iterator = _LazyChoices
+    user = None
+
+    def for_user(self, user) -> None:
+        self.user = user
+        self.queryset = None
+
+    def queryset_for(self, user):
+        raise NotImplementedError
+
+    def lookup(self, user, pk: int):
+        raise NotImplementedError
+
+    def _get_queryset(self):
+        if self._queryset is None and self.user is not None:
+            self._queryset = self.queryset_for(self.user)
+        return self._queryset
+
+    queryset = property(_get_queryset, forms.ModelChoiceField._set_queryset)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if self.user is None:
+            return super().to_python(value)
+        return _sent_choice(self, value, partial(self.lookup, self.user))
+
+
+class _LazyClientChoices(_LazyChoices):
+    """The clients of a field given its user: (id, name) rows read by ``client_choices``."""
 
     def __iter__(self):
         if self.field.user is None:
@@ -132,31 +167,18 @@ class _LazyClientChoices(ModelChoiceIterator):
         yield from client_choices(self.field.user)
 
 
-class _ClientChoiceField(forms.ModelChoiceField):
-    """A choice of the clients a user may see (``clients_for``). Given the user with
-    ``for_user``, the field reads its choices only when they are drawn (``client_choices``),
-    and checks a sent choice by looking that one client up (``visible_client``): a
-    volunteer's observation is sent far more often than the form is drawn again with an
-    error."""
+class _ClientChoiceField(_UserChoiceField):
+    """A choice of the clients a user may see (``clients_for``), a client sent checked with
+    ``visible_client``: a volunteer's observation is sent far more often than the form is
+    drawn again with an error."""
 
     iterator = _LazyClientChoices
-    user = None
 
-    def for_user(self, user) -> None:
-        self.user = user
-        self.queryset = None
+    def queryset_for(self, user):
+        return clients_for(user).only(*CHOICE_COLUMNS)
 
-    def _get_queryset(self):
-        if self._queryset is None and self.user is not None:
-            self._queryset = clients_for(self.user).only(*CHOICE_COLUMNS)
-        return self._queryset
-
-    queryset = property(_get_queryset, forms.ModelChoiceField._set_queryset)
-
-    def to_python(self, value):
-        if self.user is None or value in self.empty_values:
-            return super().to_python(value)
-        return _sent_choice(self, value, partial(visible_client, self.user))
+    def lookup(self, user, pk):
+        return visible_client(user, pk)
 
     def label_from_instance(self, obj):
         return f"{obj.first_name} {obj.last_name}"
@@ -220,21 +242,20 @@ class ObservationForm(HiddenErrorsMixin, GdsFormMixin, forms.Form):
         ]
 
 
-class _CallerChoiceField(forms.ModelChoiceField):
-    """A choice of the user's callers (``callers_for``): drawn from the queryset, a value sent
-    checked by looking that one volunteer up (``caller_for``)."""
+class _CallerChoiceField(_UserChoiceField):
+    """A choice of the user's callers (``callers_for``), a volunteer sent checked with
+    ``caller_for``."""
 
-    user = None
+    def queryset_for(self, user):
+        return callers_for(user)
 
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        return _sent_choice(self, value, partial(caller_for, self.user))
+    def lookup(self, user, pk):
+        return caller_for(user, pk)
 
 
 def _caller_field(**kwargs):
     return _CallerChoiceField(
-        queryset=Volunteer.objects.none(),  # each form's: callers_for(user)
+        queryset=None,  # each form's: for_user
         label="Which volunteer called?",
         error_messages={
             "required": "Choose the volunteer who called",
@@ -242,11 +263,6 @@ def _caller_field(**kwargs):
         },
         **kwargs,
     )
-
-
-def _for_callers(field, user) -> None:
-    field.queryset = callers_for(user)
-    field.user = user
 
 
 class CallerForm(GdsFormMixin, forms.Form):
@@ -263,7 +279,7 @@ class CallerForm(GdsFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        _for_callers(self.fields["volunteer"], user)
+        self.fields["volunteer"].for_user(user)
         self.init_helper(Field.select("volunteer"))
 
     def clean_volunteer(self):
@@ -305,19 +321,16 @@ class StaffObservationForm(ObservationForm):
         super().__init__(*args, user=user, **kwargs)
         self._caller = caller
         client = self.fields["client"]
-        client.user = None
         client.label = "Which client is it about?"
         client.error_messages = {
             **client.error_messages,
             "required": "Choose which client it is about",
             "invalid_choice": "Choose one of the clients of the volunteer who called",
         }
-        # Checked against the locality's clients (one lookup of the client sent); drawn from
-        # the caller's own.
-        client.queryset = Client.objects.filter(locality_id=user.locality_id).only(*CHOICE_COLUMNS)
+        # Checked against the clients the user sees, their locality's (one lookup of the
+        # client sent); drawn from the caller's own.
         client.choices = _CallerClientChoices(self)
-        _for_callers(self.fields["volunteer"], user)
-        self.init_helper(*self.layout_fields())
+        self.fields["volunteer"].for_user(user)
 
     @property
     def caller(self):

@@ -231,3 +231,39 @@ def test_the_pages_cost_does_not_grow_with_clients_or_volunteers(
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = load()
     assert len(radios(body)) == 16
+
+
+def test_only_the_first_step_makes_the_list_of_callers(
+    client_for, team_leader, world, volunteer, mary, monkeypatch
+):
+    """Building the callers' query costs more than the page's own reads: the second step and
+    the POST check the caller sent with one lookup and never make the list."""
+    from escalations import selectors
+
+    made = []
+
+    def counted(user):
+        made.append(user)
+        return selectors.callers_for(user)
+
+    monkeypatch.setattr("escalations.forms.callers_for", counted)
+    web = client_for(team_leader)
+    assert web.get(URL, {"volunteer": volunteer.volunteer.pk}).status_code == 200
+    assert web.post(URL, call(mary, volunteer)).status_code == 302
+    assert made == []
+    assert str(volunteer) in web.get(URL).content.decode()
+    assert made == [team_leader]
+
+
+@pytest.mark.parametrize("role", ["team_leader", "coordinator"])
+def test_a_client_sent_with_a_call_is_one_read_of_the_localitys_clients(
+    request, world, role, mary, east_client, django_assert_num_queries
+):
+    from clients.selectors import visible_client
+
+    user = request.getfixturevalue(role)
+    with django_assert_num_queries(1):
+        found = visible_client(user, mary.pk)
+    assert (found.pk, found.first_name) == (mary.pk, mary.first_name)
+    with django_assert_num_queries(1):
+        assert visible_client(user, east_client.pk) is None
