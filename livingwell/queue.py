@@ -16,12 +16,23 @@ def enqueue(task, **kwargs) -> None:
     committed, and the periodic sweep for that kind of work picks it up later.
     """
 
+    reprs = _reprs(kwargs)
+
     def send():
         try:
-            task.apply_async(kwargs=kwargs)
+            task.apply_async(kwargs=kwargs, **reprs)
         except Exception:  # broker unreachable: kombu raises several kinds
             logger.warning(
                 "could not enqueue %s; the sweep will pick it up", task.name, exc_info=True
             )
 
     transaction.on_commit(send)
+
+
+def _reprs(kwargs: dict) -> dict:
+    """The arguments as a task message shows them (its ``argsrepr`` and ``kwargsrepr``), for
+    the ids our tasks take: what Celery's ``saferepr`` would write, for a fraction of its cost
+    (about a tenth of a publish). Anything else is left to ``saferepr``."""
+    if all(type(value) is int for value in kwargs.values()):
+        return {"argsrepr": "()", "kwargsrepr": repr(kwargs)}
+    return {}

@@ -1,11 +1,16 @@
 """The Redis transport (livingwell/broker.py): one Redis client per channel, every message
 delivered."""
 
+import json
+
 import pytest
 import redis
+from celery.utils.saferepr import saferepr
 
+from escalations.tasks import route_escalation
 from livingwell import broker
 from livingwell.celery import ping
+from livingwell.queue import _reprs
 from livingwell.settings import broker_transport
 from tests.workers import real_broker
 
@@ -63,3 +68,42 @@ def test_transport_is_chosen_for_redis_only():
     assert broker_transport("rediss://cache.example.org:6380/0") == "livingwell.broker:Transport"
     assert broker_transport("amqp://guest@127.0.0.1//") is None
     assert broker_transport("") is None
+
+
+def test_a_publish_reads_no_setting_django_lacks(broker_url, monkeypatch):
+    """Celery looks a setting up in Django's settings under several names before its own
+    defaults; each name Django lacks raises inside Django's settings. The settings Celery reads
+    on every publish are named in ours, so a publish raises none."""
+    from django.conf import LazySettings
+
+    missing = []
+    look_up = LazySettings.__getattr__
+
+    def noting(self, name):
+        try:
+            return look_up(self, name)
+        except AttributeError:
+            missing.append(name)
+            raise
+
+    with real_broker(broker_url) as app:
+        _publish(app, 1)  # the connection and its pools, made once
+        monkeypatch.setattr(LazySettings, "__getattr__", noting)
+        _publish(app, 2)
+        route_escalation.apply_async(kwargs={"escalation_id": 1}, **_reprs({"escalation_id": 1}))
+    assert missing == []
+    messages = redis.Redis.from_url(broker_url).lrange("routing", 0, -1)
+    headers = json.loads(messages[0])["headers"]
+    assert (headers["argsrepr"], headers["kwargsrepr"]) == ("()", "{'escalation_id': 1}")
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"escalation_id": 12}, {"user_id": 3, "by_id": 99999999999}, {}]
+)
+def test_the_ids_a_task_is_sent_show_as_celery_would_show_them(kwargs):
+    assert _reprs(kwargs) == {"argsrepr": saferepr(()), "kwargsrepr": saferepr(kwargs)}
+
+
+@pytest.mark.parametrize("kwargs", [{"note": "a"}, {"at": 1.5}, {"flag": True}])
+def test_other_arguments_are_left_to_celery(kwargs):
+    assert _reprs(kwargs) == {}
