@@ -12,7 +12,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import LazyObject, SimpleLazyObject, empty
 from django.utils.http import urlencode
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import middleware as otp_middleware
@@ -74,6 +74,15 @@ class OTPMiddleware(otp_middleware.OTPMiddleware):
             return None
 
 
+def _unwrapped(obj):
+    """What a lazy object (``SimpleLazyObject``, any depth) stands for, worked out now."""
+    while isinstance(obj, LazyObject):
+        if obj._wrapped is empty:
+            obj._setup()
+        obj = obj._wrapped
+    return obj
+
+
 class SessionTimeoutMiddleware:
     """Signs a user out 12 hours after signing in (everyone) or after 30 minutes without a
     request (staff), then sends them to the sign-in page with a message saying why."""
@@ -82,7 +91,10 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
+        # Every request reads its user here: from now on the user itself, not the two lazy
+        # wrappers of Django's and django-otp's middleware, which pass every attribute read on
+        # through an exception (a page reads its user's attributes dozens of times).
+        user = request.user = _unwrapped(request.user)
         if user.is_authenticated:
             expired = self._expired(request, user)
             if expired:

@@ -97,3 +97,21 @@ def test_saving_an_active_user_keeps_their_sessions(coordinator):
     coordinator.first_name = "Colin"
     coordinator.save()
     assert client.get(HOME).status_code == 200
+
+
+def test_a_page_reads_the_user_itself_not_lazy_wrappers(client_for, coordinator, volunteer):
+    """Django's and django-otp's middleware each wrap the user in a lazy object that passes
+    every attribute read on through an exception; the session checks, which read the user on
+    every request anyway, hand the page the user itself, second factor and all."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.functional import LazyObject
+
+    for user in (coordinator, volunteer):
+        response = client_for(user).get(HOME)
+        seen = response.wsgi_request.user
+        assert response.status_code == 200
+        assert not isinstance(seen, LazyObject)
+        assert seen == user
+        assert seen.is_verified() is (user == coordinator)
+    seen = Client().get(HOME).wsgi_request.user
+    assert not isinstance(seen, LazyObject) and isinstance(seen, AnonymousUser)
