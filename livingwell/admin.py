@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEntry, Locality, LocalityModel, Notification, Practice, User
+from .models import AuditEntry, Locality, LocalityModel, Notification, Practice, Session, User
 from .services import practice_save, user_set_role
 
 
@@ -84,3 +84,22 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["send_email", ("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["subject", "user__username"]
     list_select_related = ["user"]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    """Who is signed in, and until when. An admin ends a session by deleting it; its data
+    (signed, and holding nothing a person needs to read) is not shown."""
+
+    list_display = ["user", "expire_date"]
+    list_filter = [("user", admin.EmptyFieldListFilter), "expire_date"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user"]
+    fields = ["user", "expire_date"]
+    readonly_fields = ["user", "expire_date"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -9,6 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -148,6 +149,30 @@ class User(AbstractUser):
     @property
     def is_locality_staff(self) -> bool:
         return self.role in (Role.COORDINATOR, Role.TEAM_LEADER)
+
+
+class Session(AbstractBaseSession):
+    """A browser's session, as Django keeps it (``SESSION_ENGINE``), naming the user signed in
+    with it: a user's sessions are found by user (signing them out everywhere), and a request
+    reads its session and its user in one statement (``livingwell.security.sessions``). The
+    user the session data names is still the one Django trusts; this column follows it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sessions",
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        pass
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .security.sessions import SessionStore
+
+        return SessionStore
 
 
 class AuditEntry(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 from django.contrib.auth import backends, get_user_model
@@ -20,35 +22,58 @@ _USER_BY_PK = Prepared(
 )
 
 
-def _session_user(pk):
-    """The user ``pk`` with their volunteer record if they have one (``user.volunteer``), the
-    ids of their own permissions and their groups', of their confirmed authenticator apps
-    (``OTPMiddleware``) and their unread notifications' count (the page's header): what every
-    signed-in page asks, in one statement (PostgreSQL)."""
+# What every signed-in page asks of its user, read with them.
+USER_EXTRAS = (
+    "own_permission_ids",
+    "group_permission_ids",
+    "confirmed_totp_ids",
+    "unread_notifications",
+)
+
+
+def user_extras(ref: str) -> dict:
+    """Annotations of the user whose id is the outer query's ``ref`` (``USER_EXTRAS``): the ids
+    of their own permissions and their groups', of their confirmed authenticator apps
+    (``OTPMiddleware``) and their unread notifications' count (the page's header)."""
     from livingwell.models import Notification
 
     user_model = get_user_model()
-    own = user_model.user_permissions.through.objects.filter(user_id=OuterRef("pk"))
-    member_of = user_model.groups.through.objects.filter(user_id=OuterRef(OuterRef("pk")))
+    own = user_model.user_permissions.through.objects.filter(user_id=OuterRef(ref))
+    member_of = user_model.groups.through.objects.filter(user_id=OuterRef(OuterRef(ref)))
     granted = Group.permissions.through.objects.filter(group_id__in=member_of.values("group_id"))
-    devices = TOTPDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)
+    devices = TOTPDevice.objects.filter(user_id=OuterRef(ref), confirmed=True)
     unread = (
-        Notification.objects.filter(user_id=OuterRef("pk"), read_at=None)
+        Notification.objects.filter(user_id=OuterRef(ref), read_at=None)
         .order_by()
         .values("user_id")
         .annotate(n=Count("id"))
         .values("n")
     )
+    return {
+        "own_permission_ids": ArraySubquery(own.values("permission_id")),
+        "group_permission_ids": ArraySubquery(granted.values("permission_id")),
+        "confirmed_totp_ids": ArraySubquery(devices.values("id")),
+        "unread_notifications": Coalesce(Subquery(unread), 0),
+    }
+
+
+def with_extras(user, source):
+    """``user`` given the ``USER_EXTRAS`` read on ``source`` (the user or their session)."""
+    for name in USER_EXTRAS:
+        setattr(user, name, getattr(source, name))
+    user._permission_ids = {*user.own_permission_ids, *user.group_permission_ids}
+    return user
+
+
+def _session_user(pk):
+    """The user ``pk`` with their volunteer record if they have one (``user.volunteer``) and
+    ``USER_EXTRAS``: what every signed-in page asks, in one statement (PostgreSQL)."""
     return (
-        user_model._default_manager.filter(pk=pk)
+        get_user_model()
+        ._default_manager.filter(pk=pk)
         # A volunteer's own record (None for anyone else), which their pages read.
         .select_related("volunteer")
-        .annotate(
-            own_permission_ids=ArraySubquery(own.values("permission_id")),
-            group_permission_ids=ArraySubquery(granted.values("permission_id")),
-            confirmed_totp_ids=ArraySubquery(devices.values("id")),
-            unread_notifications=Coalesce(Subquery(unread), 0),
-        )
+        .annotate(**user_extras("pk"))
     )
 
 
@@ -56,6 +81,21 @@ def _session_user(pk):
 # permissions' ids, confirmed authenticator apps and unread count): each was a statement, a
 # round trip to the server, of its own.
 _SESSION_USER = Prepared(_session_user, int, plan_once=True)
+
+# The session being read for the request (``session_user_offered``): on PostgreSQL its store
+# read the session's user with the session (``livingwell.security.sessions``).
+_OFFERED: ContextVar = ContextVar("session_user_offered", default=None)
+
+
+@contextmanager
+def session_user_offered(session):
+    """While Django works out the request's user (``auth.get_user``), let ``get_user`` take
+    the user ``session``'s store read with it, if the session names that user."""
+    token = _OFFERED.set(session)
+    try:
+        yield
+    finally:
+        _OFFERED.reset(token)
 
 
 class ModelBackend(backends.ModelBackend):
@@ -70,19 +110,24 @@ class ModelBackend(backends.ModelBackend):
 
     def get_user(self, user_id):
         """The session's user, as the stock backend reads them (by primary key, refused if
-        they cannot sign in), with the query's SQL compiled once (``livingwell.prepared``). On
-        PostgreSQL the same statement reads the ids of their permissions, as
+        they cannot sign in), with the query's SQL compiled once (``livingwell.prepared``);
+        on PostgreSQL the one read with the session, if the session's store offers it
+        (``session_user_offered``) and it is the user asked for. On PostgreSQL the statement
+        reads the ids of their permissions, as
         ``get_all_permissions`` would at the request's first check, of their confirmed
         authenticator apps (``OTPMiddleware``) and their unread count (the header)."""
         using = router.db_for_read(get_user_model())
+        session = _OFFERED.get()
+        read = getattr(session, "user_read", None)
         try:
-            if connections[using].vendor != "postgresql":
+            if read is not None and read.pk == int(user_id):
+                # Read with the session, in the same statement (PostgreSQL).
+                user = read
+            elif connections[using].vendor != "postgresql":
                 user = _USER_BY_PK.first(user_id, using=using)
             else:
                 found = _SESSION_USER.fetch(user_id, using=using)
-                user = found[0] if found else None
-                if user is not None:
-                    user._permission_ids = {*user.own_permission_ids, *user.group_permission_ids}
+                user = with_extras(found[0], found[0]) if found else None
         except (TypeError, ValueError):
             return None
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -8,7 +8,8 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user, logout
+from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from livingwell.prepared import Prepared
 
+from .backends import session_user_offered
 from .policy import is_public_path, is_staff_user, is_verified, second_factor_required
 from .services import confirmed_totp_device
 
@@ -30,6 +32,24 @@ SEEN_AT = "lw_seen_at"
 # The last-seen time is written at most this often, so a busy page does not save the session
 # on every request; the idle limit is exact to within this many seconds.
 SEEN_RESOLUTION_SECONDS = 60
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, letting the authentication backend take the user the session's store read
+    with the session (one statement for both on PostgreSQL, ``livingwell.security.sessions``).
+    Django's ``get_user`` still decides who the user is, from the session data, and checks
+    the session's hash."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(partial(_session_user, request))
+
+
+def _session_user(request):
+    if not hasattr(request, "_cached_user"):
+        with session_user_offered(request.session):
+            request._cached_user = get_user(request)
+    return request._cached_user
 
 
 _TOTP_DEVICE_BY_PK = Prepared(lambda pk: TOTPDevice.objects.filter(id=pk), int, plan_once=True)

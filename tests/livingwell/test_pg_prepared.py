@@ -232,7 +232,7 @@ def test_pages_of_the_shell_are_read_through_prepared_statements(client_for, coo
     # The query log shows statements with their values, never EXECUTE.
     assert not any(q["sql"].startswith("EXECUTE") for q in queries.captured_queries)
     on_server = _on_server(connection.connection)
-    assert any('"django_session"' in s for s in on_server)
+    assert any('"livingwell_session"' in s for s in on_server)
     assert any('"livingwell_notification"' in s for s in on_server)
 
 

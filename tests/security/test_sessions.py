@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from livingwell.models import Session
 from tests.otp import force_login_verified
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +115,78 @@ def test_a_page_reads_the_user_itself_not_lazy_wrappers(client_for, coordinator,
         assert seen.is_verified() is (user == coordinator)
     seen = Client().get(HOME).wsgi_request.user
     assert not isinstance(seen, LazyObject) and isinstance(seen, AnonymousUser)
+
+
+def _postgresql():
+    from django.db import connection
+
+    from tests.conftest import require_or_skip
+
+    if connection.vendor != "postgresql":
+        require_or_skip("the session and its user are read in one statement on PostgreSQL only")
+
+
+def test_a_session_names_its_user_and_signing_out_ends_it(client, volunteer, password):
+    client.post(reverse("login"), {"username": volunteer.username, "password": password})
+    (session,) = Session.objects.all()
+    assert session.user == volunteer
+    client.post(reverse("logout"))
+    assert not Session.objects.exists()
+    # A session nobody signed in with names nobody.
+    from livingwell.security.sessions import SessionStore
+
+    store = SessionStore()
+    store["seen"] = 1
+    store.create()
+    assert Session.objects.get(session_key=store.session_key).user is None
+
+
+def test_a_signed_in_request_reads_its_session_and_user_in_one_statement(
+    client_for, volunteer, coordinator, django_assert_num_queries
+):
+    _postgresql()
+    health = reverse("healthz")
+    for user in (volunteer, coordinator):
+        web = client_for(user)
+        web.get(health)
+        with django_assert_num_queries(1) as read:
+            assert web.get(health).wsgi_request.user == user
+        assert '"livingwell_user"' in read.captured_queries[0]["sql"]
+
+
+def test_the_user_is_the_one_the_session_data_names_not_its_column(
+    client_for, volunteer, other_volunteer
+):
+    """The column follows the signed data; were they ever to differ, the data wins."""
+    web = client_for(volunteer)
+    Session.objects.update(user=other_volunteer)
+    response = web.get(reverse("escalations:my_observations"))
+    assert response.status_code == 200
+    assert response.wsgi_request.user == volunteer
+
+
+def test_a_session_whose_user_changed_password_elsewhere_is_signed_out(client_for, volunteer):
+    """Django's check of the session's hash still runs on the user read with the session."""
+    web = client_for(volunteer)
+    volunteer.set_password("a whole new passphrase 2026")
+    volunteer.save()
+    response = web.get(reverse("escalations:my_observations"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_the_admin_lists_who_is_signed_in_without_their_session_data(
+    client_for, admin_user, volunteer, coordinator
+):
+    force_login_verified(Client(), volunteer)
+    web = client_for(admin_user)
+    page = web.get(reverse("admin:livingwell_session_changelist"), {"q": volunteer.username})
+    body = page.content.decode()
+    assert page.status_code == 200 and 'id="changelist-search"' in body
+    assert str(volunteer) in body and "session_data" not in body
+    session = Session.objects.get(user=volunteer)
+    detail = web.get(reverse("admin:livingwell_session_change", args=[session.pk])).content
+    assert session.session_data.encode() not in detail
+    assert (
+        client_for(coordinator).get(reverse("admin:livingwell_session_changelist")).status_code
+        == 302
+    )
