@@ -63,6 +63,11 @@ app.conf.beat_schedule = {
         "task": "evidence.keep_figures_ready",
         "schedule": 300.0,
     },
+    # Sessions past their expiry (12 hours at most after signing in) are removed, at night.
+    "livingwell-clear-expired-sessions": {
+        "task": "livingwell.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Clients with no contact for the retention period are anonymised, at night.
     "clients-retention": {
         "task": "clients.retention_anonymise",

@@ -75,3 +75,13 @@ def sweep_unsent_notifications() -> int:
     for pk in ids:
         send_notification_email.delay(notification_id=pk)
     return len(ids)
+
+
+@shared_task(name="livingwell.clear_expired_sessions", acks_late=True)
+def clear_expired_sessions() -> int:
+    """Remove the sessions past their expiry (``manage.py clearsessions``, as a task): nobody
+    can use them, and each names who signed in with it and when. Returns how many."""
+    from .models import Session
+
+    removed, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return removed

@@ -190,3 +190,20 @@ def test_the_admin_lists_who_is_signed_in_without_their_session_data(
         client_for(coordinator).get(reverse("admin:livingwell_session_changelist")).status_code
         == 302
     )
+
+
+def test_expired_sessions_are_removed_at_night(volunteer, coordinator):
+    from livingwell.celery import app
+    from livingwell.tasks import clear_expired_sessions
+
+    kept, expired = Client(), Client()
+    force_login_verified(kept, volunteer)
+    force_login_verified(expired, coordinator)
+    Session.objects.filter(user=coordinator).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert clear_expired_sessions.delay().get() == 1
+    assert list(Session.objects.values_list("user", flat=True)) == [volunteer.pk]
+    assert kept.get(HOME).status_code == 200
+    entry = app.conf.beat_schedule["livingwell-clear-expired-sessions"]
+    assert entry["task"] == clear_expired_sessions.name
