@@ -150,8 +150,6 @@ class _UserChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        if self.user is None:
-            return super().to_python(value)
         return _sent_choice(self, value, partial(self.lookup, self.user))
 
 
@@ -159,9 +157,6 @@ class _LazyClientChoices(_LazyChoices):
     """The clients of a field given its user: (id, name) rows read by ``client_choices``."""
 
     def __iter__(self):
-        if self.field.user is None:
-            yield from super().__iter__()
-            return
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         yield from client_choices(self.field.user)

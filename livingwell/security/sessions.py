@@ -10,19 +10,13 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+from livingwell.models import Session
 from livingwell.prepared import Prepared
 
 from .backends import user_extras, with_extras
 
-
-def _model():
-    from livingwell.models import Session
-
-    return Session
-
-
 _UNEXPIRED = Prepared(
-    lambda key, now: _model().objects.filter(session_key=key, expire_date__gt=now),
+    lambda key, now: Session.objects.filter(session_key=key, expire_date__gt=now),
     str,
     dt.datetime,
     plan_once=True,
@@ -31,8 +25,7 @@ _UNEXPIRED = Prepared(
 # (their volunteer record and what every signed-in page asks of them), in the same statement.
 _UNEXPIRED_WITH_USER = Prepared(
     lambda key, now: (
-        _model()
-        .objects.filter(session_key=key, expire_date__gt=now)
+        Session.objects.filter(session_key=key, expire_date__gt=now)
         .select_related("user", "user__volunteer")
         .annotate(**user_extras("user_id"))
     ),
@@ -61,7 +54,7 @@ class SessionStore(db.SessionStore):
 
     @classmethod
     def get_model_class(cls):
-        return _model()
+        return Session
 
     def create_model_instance(self, data):
         session = super().create_model_instance(data)
