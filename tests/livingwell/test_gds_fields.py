@@ -4,6 +4,7 @@ in error and not, comes out byte for byte as the package's own ``gds/field.html`
 
 from __future__ import annotations
 
+import gc
 from unittest import mock
 
 import pytest
@@ -182,3 +183,23 @@ def test_the_projects_own_forms_are_drawn_as_the_package_draws_them(volunteer, t
     for n, make in enumerate(makers):
         ours, theirs = _both(make)
         assert ours == theirs, n
+
+
+def test_drawing_a_field_leaves_nothing_for_the_garbage_collector():
+    """The partial makes no object that refers back to itself (a macro and its closures did,
+    at every field drawn): what a field's drawing makes is freed as soon as it is drawn."""
+    form = EveryKindForm(BAD)
+    form.is_valid()
+    template = engines["jinja2"].env.get_template("gds/_field.html")
+    names = dict.fromkeys(gds_fields.NAMES) | {"form_show_errors": True, "form_show_labels": True}
+    drawn = [form["kind"], form["inline"]]  # radios: help text and errors; no widget node
+    template.render({**names, "field": drawn[0], "_gds": None})  # compiled and cached first
+    gc.collect()
+    gc.disable()
+    try:
+        for field in drawn * 5:
+            assert "govuk-radios__input" in template.render({**names, "field": field})
+        left = gc.collect()
+    finally:
+        gc.enable()
+    assert left == 0
