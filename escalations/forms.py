@@ -97,11 +97,17 @@ class _IdsChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def _sent_id(value) -> int | None:
+    """The id sent for a choice if it is a whole number a database key can hold, else None."""
+    text = str(value).strip()
+    return int(text) if text.isdecimal() and int(text) <= MAX_ID else None
+
+
 def _sent_choice(field, value, lookup):
     """What ``lookup(id)`` finds for the id sent to a choice ``field``; the field's "invalid
     choice" for anything else (not a whole number, too large for a key, nothing found)."""
-    text = str(value).strip()
-    found = lookup(int(text)) if text.isdecimal() and int(text) <= MAX_ID else None
+    pk = _sent_id(value)
+    found = lookup(pk) if pk is not None else None
     if found is None:
         raise forms.ValidationError(
             field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
@@ -276,6 +282,15 @@ class CallerForm(GdsFormMixin, forms.Form):
         self.user = user
         self.fields["volunteer"].for_user(user)
         self.init_helper(Field.select("volunteer"))
+
+    @staticmethod
+    def accepted(user, data):
+        """The volunteer ``data`` names if this form would take them (one lookup, no form
+        made: the second step of a call is loaded far more often than it is refused); None if
+        the form would refuse them or ``data`` names no one."""
+        pk = _sent_id(data.get("volunteer", ""))
+        caller = caller_for(user, pk) if pk is not None else None
+        return caller if caller is not None and caller.visits_anyone else None
 
     def clean_volunteer(self):
         volunteer = self.cleaned_data["volunteer"]

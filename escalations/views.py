@@ -127,19 +127,22 @@ def observation_create(request):
     elif volunteer is None:
         # A call: first who called, then the form with that volunteer's clients to choose from.
         # "Change" on the second step comes back here with the caller chosen before.
-        before = request.GET.get("caller", "")
-        caller = forms.CallerForm(
-            request.GET if "volunteer" in request.GET else None,
-            user=user,
-            initial={"volunteer": before} if before.isdecimal() else {},
-        )
-        if not caller.is_valid():
-            return render(
-                request,
-                "escalations/observation/caller.html",
-                {"form": caller, "error_title": _error_title(caller)},
+        caller = "volunteer" in request.GET and forms.CallerForm.accepted(user, request.GET)
+        if not caller:
+            before = request.GET.get("caller", "")
+            step = forms.CallerForm(
+                request.GET if "volunteer" in request.GET else None,
+                user=user,
+                initial={"volunteer": before} if before.isdecimal() else {},
             )
-        form = form_class(user=user, caller=caller.cleaned_data["volunteer"])
+            if not step.is_valid():
+                return render(
+                    request,
+                    "escalations/observation/caller.html",
+                    {"form": step, "error_title": _error_title(step)},
+                )
+            caller = step.cleaned_data["volunteer"]
+        form = form_class(user=user, caller=caller)
     else:
         # From a client's page: that client chosen already (the form still checks the choice).
         chosen = request.GET.get("client", "")

@@ -255,6 +255,28 @@ def test_only_the_first_step_makes_the_list_of_callers(
     assert made == [team_leader]
 
 
+def test_the_second_step_makes_no_first_step_form(
+    client_for, team_leader, world, volunteer, monkeypatch
+):
+    """A caller the first step would take is read with one lookup, without making and
+    validating its form; a caller it would refuse still gets the form and its message."""
+    from escalations.forms import CallerForm
+
+    made = []
+    real = CallerForm.__init__
+
+    def counted(self, *args, **kwargs):
+        made.append(args)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(CallerForm, "__init__", counted)
+    web = client_for(team_leader)
+    body = web.get(URL, {"volunteer": volunteer.volunteer.pk}).content.decode()
+    assert 'name="client"' in body and made == []
+    body = web.get(URL, {"volunteer": world["paused"].volunteer.pk}).content.decode()
+    assert "Choose a volunteer of your locality" in body and len(made) == 1
+
+
 @pytest.mark.parametrize("role", ["team_leader", "coordinator"])
 def test_a_client_sent_with_a_call_is_one_read_of_the_localitys_clients(
     request, world, role, mary, east_client, django_assert_num_queries
