@@ -219,6 +219,10 @@ URGENCY_WEIGHTS = {Urgency.KEEP_AN_EYE: 50, Urgency.WORRIED: 35, Urgency.URGENT:
 RECENT_PER_LOCALITY = 100
 RECENT_WINDOW = timedelta(days=7)
 REP_OBSERVATIONS = 30
+# The benchmark's chair's coming MDT meeting holds at least CHAIR_AGENDA cases, at any size: a
+# small world puts fewer forward, and the agenda page would be shorter at 10,000 observations
+# than at 1,000,000 (the comparison measuring the agenda's length, not the data's size).
+CHAIR_AGENDA = 6
 # Success stories (seed s5): written for about one in STORY_EVERY of the cases that closed well
 # for a client consenting to an anonymised story, and at least STORIES_PER_LOCALITY in each
 # locality (the stories page shows 20), so the page is as full in a small world as in a large
@@ -872,8 +876,9 @@ class Seeder:
             agendas[i].append(case)
             if closed_at is None and i < coming:
                 agendas[coming].append(case)  # still open: back on the coming agenda
-        if p == 0 and not agendas[coming]:
-            agendas[coming] = self.put_forward_now(pid, rng)
+        if p == 0 and len(agendas[coming]) < CHAIR_AGENDA:
+            on = {case[0] for case in agendas[coming]}
+            agendas[coming] += self.put_forward_now(pid, rng, CHAIR_AGENDA - len(on), on)
         ids = w.ids(Meeting, len(starts))
         items = 0
         for i, (mid, at) in enumerate(zip(ids, starts, strict=True)):
@@ -967,9 +972,10 @@ class Seeder:
             items += len(rows)
         return items
 
-    def put_forward_now(self, pid: int, rng, n: int = 3) -> list[tuple]:
-        """The benchmark's chair needs a coming agenda: put the practice's latest open cases
-        forward to the MDT now (state, version and a history step, as the service does)."""
+    def put_forward_now(self, pid: int, rng, n: int, on: set[int]) -> list[tuple]:
+        """The benchmark's chair needs a full coming agenda: put ``n`` more of the practice's
+        latest open cases (not ``on`` it already) forward to the MDT now (state, version and a
+        history step, as the service does)."""
         w = self.writer
         picked = list(
             Escalation.objects.filter(
@@ -980,6 +986,7 @@ class Seeder:
                     EscalationState.REFERRED,
                 ],
             )
+            .exclude(pk__in=on)
             .order_by("-created_at", "-pk")
             .values_list(
                 "pk",
