@@ -8,7 +8,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user, logout
+from django.contrib.auth import logout
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
@@ -46,10 +46,10 @@ class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
 
 
 def _session_user(request):
-    if not hasattr(request, "_cached_user"):
-        with session_user_offered(request.session):
-            request._cached_user = get_user(request)
-    return request._cached_user
+    # Django's own (the user worked out once a request, kept on it), with the session's user on
+    # offer while it runs.
+    with session_user_offered(request.session):
+        return auth_middleware.get_user(request)
 
 
 _TOTP_DEVICE_BY_PK = Prepared(lambda pk: TOTPDevice.objects.filter(id=pk), int, plan_once=True)
