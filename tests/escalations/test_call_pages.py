@@ -76,7 +76,7 @@ def test_the_first_step_asks_who_called_from_the_localitys_active_visiting_volun
     assert "Idle" not in body
     assert "Volunteers who visit someone now." in body
     # No client is listed before the caller is known.
-    assert "Mary" not in body and "Unvisited" not in body and 'name="client"' not in body
+    assert "Trevithick" not in body and "Unvisited" not in body and 'name="client"' not in body
     assert 'href="tel:999"' in body
 
 
