@@ -21,6 +21,16 @@ app.autodiscover_tasks()
 app.conf.CELERY_DB_REUSE_MAX = 1000  # the key the fix-up reads, as spelt there
 
 
+@app.on_after_configure.connect
+def _in_process_broker(sender, **kwargs) -> None:
+    """No broker configured (a laptop, the tests): tasks run in-process, but Celery still takes
+    a producer for each, and on kombu's default transport every connection it made logged "No
+    hostname was supplied". kombu's in-memory transport stands in, reached by nothing."""
+    if sender.conf.task_always_eager and not sender.conf.broker_url:
+        sender.conf.broker_url = "memory://localhost/"
+        sender.conf.broker_transport = None
+
+
 @task_prerun.connect
 @task_postrun.connect
 def close_old_connections(task=None, **kwargs) -> None:

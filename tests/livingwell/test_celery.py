@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from types import SimpleNamespace
 
@@ -9,7 +10,7 @@ import pytest
 from celery.fixups.django import DjangoWorkerFixup
 from django.db import connection
 
-from livingwell.celery import app, close_old_connections
+from livingwell.celery import _in_process_broker, app, close_old_connections, ping
 
 from ..conftest import require_or_skip
 
@@ -45,3 +46,25 @@ def test_a_task_run_in_process_leaves_the_callers_connection_alone():
     kept = connection.connection
     close_old_connections(task=_task(eager=True))
     assert connection.connection is kept and connection.in_atomic_block
+
+
+def test_a_task_run_in_process_takes_its_producer_without_a_warning(caplog, monkeypatch):
+    # Celery takes a producer even for a task it runs in-process; with no broker configured,
+    # kombu's default transport logged "No hostname was supplied" for every connection made.
+    from ..workers import _reset_pools
+
+    # As on a laptop: no broker (Celery reads CELERY_BROKER_URL from the environment first, and
+    # the test settings keep CI's for the integration tests).
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    monkeypatch.setitem(app.conf, "broker_url", None)
+    monkeypatch.setitem(app.conf, "broker_transport", app.conf.broker_transport)
+    _in_process_broker(app)
+    assert app.conf.broker_url == "memory://localhost/"
+    _reset_pools(app)  # a new pool: its connections are made afresh
+    try:
+        with caplog.at_level(logging.WARNING, logger="kombu"):
+            assert ping.apply_async(kwargs={"value": 7}).get() == 7
+    finally:
+        monkeypatch.undo()
+        _reset_pools(app)
+    assert not [r for r in caplog.records if r.name.startswith("kombu")]
