@@ -57,6 +57,8 @@ OUT = ROOT / "bench" / "out"
 LUA = ROOT / "bench" / "wrk.lua"
 sys.path.insert(0, str(ROOT))
 
+from bench import cpu  # noqa: E402  (the project's root is on the path only from here)
+
 QUICK_OBSERVATIONS = 10_000
 FULL_OBSERVATIONS = 1_000_000
 
@@ -544,8 +546,11 @@ def main(argv=None) -> int:
                     check_page(base, page, session)
                 if args.warmup:
                     run_wrk(base, page, session, args.warmup, args)
+                meter = cpu.Meter(app_pgrp=server.pid)  # gunicorn leads its own group
                 with profiling(server.pid, page, args):
+                    meter.start()
                     page.result = run_wrk(base, page, session, args.duration, args)
+                    page.cpu_us = meter.per_request(page.result["requests"])
                 seconds = args.duration
                 while page.result["requests"] == 0 and seconds < 60:
                     # Slower than the run is long (a loaded machine): measure for longer rather
@@ -747,6 +752,7 @@ def print_report(results) -> None:
             f"| {page['title']:50} | {r['rps']:8.1f} | {r['p50_ms']:8.1f} | {r['p95_ms']:8.1f} | "
             f"{r['p99_ms']:8.1f} | {error_count(r):6} | {rh:>8} | {rn:>8} | {ra:>6} |"
         )
+    print_cpu(results)
     for page in results.get("pages", []):
         if page.get("cold_ms") is not None:
             print(
@@ -801,6 +807,30 @@ def print_report(results) -> None:
                 f"  {key:30} {c['rps']:8.1f} req/s, earlier {c['earlier_rps']:8.1f} "
                 f"({c['change']:+.1%}){shares}"
             )
+
+
+def print_cpu(results) -> None:
+    """Each page's CPU a request by process, and the requests/s that allows on these cores:
+    what a page's requests/s is made of where everything shares the machine."""
+    rows = [p for p in results.get("pages", []) if p.get("cpu_us")]
+    if not rows:
+        return
+    cores = results["machine"]["nproc"] or 1
+    print()
+    print(
+        f"CPU a request, by process (microseconds), and the requests/s it allows on {cores} cores"
+    )
+    print(
+        f"| {'page':50} | {'app':>6} | {'Postgres':>8} | {'Redis':>6} | {'wrk':>6} | "
+        f"{'total':>6} | {'allows':>7} |"
+    )
+    print(f"|{'-' * 52}|{'-' * 8}|{'-' * 10}|{'-' * 8}|{'-' * 8}|{'-' * 8}|{'-' * 9}|")
+    for page in rows:
+        c = page["cpu_us"]
+        print(
+            f"| {page['title']:50} | {c['app']:6.0f} | {c['postgres']:8.0f} | {c['redis']:6.0f} | "
+            f"{c['wrk']:6.0f} | {cpu.total(c):6.0f} | {cpu.ceiling(c, cores) or 0:7.0f} |"
+        )
 
 
 if __name__ == "__main__":

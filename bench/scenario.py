@@ -56,6 +56,8 @@ class Page:
     # /healthz's requests/s on either side of this page's load (their mean): the ceiling its
     # share is of, measured seconds from it rather than once at the start of the run.
     healthz_next: float | None = None
+    # CPU microseconds a request, by process (bench/cpu.py): app, postgres, redis, wrk.
+    cpu_us: dict | None = None
     result: dict = field(default_factory=dict)
 
 
