@@ -5,8 +5,10 @@ requests/s is set by the CPU all of them spend on one request: the app server's 
 Python costs, PostgreSQL's what the page's statements cost (all its processes: the backends, and
 the WAL writer and checkpointer a write keeps busy), wrk's what the load itself costs. Read from
 /proc around each measured run (Linux only); PostgreSQL and Redis only where they run on this
-machine. A process that ends during the run takes its CPU with it (the app server's workers
-and the database connections live for the whole run).
+machine. A process that ends during the run takes its CPU with it: the app server's workers
+and the database connections live for the whole run, but PostgreSQL's parallel workers (a
+count over a million rows) do not, so a page whose statements run in parallel shows less of
+PostgreSQL's CPU than it cost.
 """
 
 from __future__ import annotations
