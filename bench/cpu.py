@@ -5,10 +5,9 @@ requests/s is set by the CPU all of them spend on one request: the app server's 
 Python costs, PostgreSQL's what the page's statements cost (all its processes: the backends, and
 the WAL writer and checkpointer a write keeps busy), wrk's what the load itself costs. Read from
 /proc around each measured run (Linux only); PostgreSQL and Redis only where they run on this
-machine. A process that ends during the run takes its CPU with it: the app server's workers
-and the database connections live for the whole run, but PostgreSQL's parallel workers (a
-count over a million rows) do not, so a page whose statements run in parallel shows less of
-PostgreSQL's CPU than it cost.
+machine. A process that ends during the run (one of PostgreSQL's parallel workers, a count
+over a million rows; a gunicorn worker restarted) is still counted: its CPU passes to its
+parent's count of its ended children, which is read too.
 """
 
 from __future__ import annotations
@@ -37,11 +36,13 @@ def kind_of(comm: str, pgrp: int, app_pgrp: int) -> str | None:
 
 
 def _stat(text: str) -> tuple[str, int, float]:
-    """The command name, process group and CPU seconds (user and system) of a /proc stat line."""
+    """The command name, process group and CPU seconds of a /proc stat line: its own (user and
+    system) and its ended children's that it has waited for."""
     # The name may hold spaces and parentheses: the fields after it start past the last ")".
     comm = text[text.index("(") + 1 : text.rindex(")")]
     fields = text[text.rindex(")") + 2 :].split()
-    return comm, int(fields[2]), (int(fields[11]) + int(fields[12])) / _TICKS
+    utime, stime, cutime, cstime = (int(f) for f in fields[11:15])
+    return comm, int(fields[2]), (utime + stime + cutime + cstime) / _TICKS
 
 
 def sample(app_pgrp: int) -> Counter:

@@ -34,11 +34,12 @@ def test_a_process_is_the_apps_by_its_group_else_postgres_or_redis_by_name():
 
 
 def test_a_stat_line_is_read_past_a_name_with_spaces_and_parentheses():
-    fields = ["S", "1", "777", "777"] + ["0"] * 7 + ["150", "50"] + ["0"] * 20
+    # utime 150, stime 50, and its ended children's: cutime 30, cstime 20 (clock ticks).
+    fields = ["S", "1", "777", "777"] + ["0"] * 7 + ["150", "50", "30", "20"] + ["0"] * 20
     line = "123 (a (b) c) " + " ".join(fields)
     comm, pgrp, seconds = cpu._stat(line)
     assert (comm, pgrp) == ("a (b) c", 777)
-    assert seconds == pytest.approx(200 / cpu._TICKS)
+    assert seconds == pytest.approx(250 / cpu._TICKS)
 
 
 @linux
@@ -62,6 +63,40 @@ def test_the_cpu_of_the_apps_process_group_is_counted_as_the_apps():
     # 0.2 s over ten requests: about 20,000 us each (a tick is 10 ms).
     assert spent["app"] >= 15_000
     assert set(spent) == set(cpu.KINDS)
+
+
+# Once told to, runs a child that spends about a fifth of a second of CPU and ends (as one of
+# PostgreSQL's parallel workers does), then waits to be told to stop.
+PARENT = f"""
+import subprocess, sys
+sys.stdin.readline()
+burn = {BURNER.replace("sys.stdin.readline()", "")!r}
+subprocess.run([sys.executable, "-c", burn], stdout=subprocess.DEVNULL, check=True)
+print("done", flush=True)
+sys.stdin.readline()
+"""
+
+
+@linux
+def test_a_process_of_the_app_that_ends_during_the_run_is_still_counted():
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        meter = cpu.Meter(app_pgrp=parent.pid)
+        meter.start()
+        parent.stdin.write("go\n")
+        parent.stdin.flush()
+        assert parent.stdout.readline().strip() == "done"
+        spent = meter.per_request(requests=1)
+    finally:
+        parent.communicate("stop\n", timeout=10)
+    # The child has ended: its CPU is in its parent's count of ended children.
+    assert spent["app"] >= 150_000
 
 
 @linux
