@@ -42,29 +42,6 @@ def test_a_stat_line_is_read_past_a_name_with_spaces_and_parentheses():
     assert seconds == pytest.approx(250 / cpu._TICKS)
 
 
-@linux
-def test_the_cpu_of_the_apps_process_group_is_counted_as_the_apps():
-    burner = subprocess.Popen(
-        [sys.executable, "-c", BURNER],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group, as gunicorn is started
-    )
-    try:
-        meter = cpu.Meter(app_pgrp=burner.pid)
-        meter.start()
-        burner.stdin.write("go\n")
-        burner.stdin.flush()
-        assert burner.stdout.readline().strip() == "done"
-        spent = meter.per_request(requests=10)
-    finally:
-        burner.communicate("stop\n", timeout=10)
-    # 0.2 s over ten requests: about 20,000 us each (a tick is 10 ms).
-    assert spent["app"] >= 15_000
-    assert set(spent) == set(cpu.KINDS)
-
-
 # Once told to, runs a child that spends about a fifth of a second of CPU and ends (as one of
 # PostgreSQL's parallel workers does), then waits to be told to stop.
 PARENT = f"""
@@ -77,24 +54,38 @@ sys.stdin.readline()
 """
 
 
-@linux
-def test_a_process_of_the_app_that_ends_during_the_run_is_still_counted():
-    parent = subprocess.Popen(
-        [sys.executable, "-c", PARENT],
+def _metered(script: str, requests: int) -> dict[str, float]:
+    """What the meter counts while ``script``, in a process group of its own as gunicorn is
+    started, does its work (told "go", answering "done")."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         start_new_session=True,
     )
     try:
-        meter = cpu.Meter(app_pgrp=parent.pid)
+        meter = cpu.Meter(app_pgrp=process.pid)
         meter.start()
-        parent.stdin.write("go\n")
-        parent.stdin.flush()
-        assert parent.stdout.readline().strip() == "done"
-        spent = meter.per_request(requests=1)
+        process.stdin.write("go\n")
+        process.stdin.flush()
+        assert process.stdout.readline().strip() == "done"
+        return meter.per_request(requests=requests)
     finally:
-        parent.communicate("stop\n", timeout=10)
+        process.communicate("stop\n", timeout=10)
+
+
+@linux
+def test_the_cpu_of_the_apps_process_group_is_counted_as_the_apps():
+    spent = _metered(BURNER, requests=10)
+    # 0.2 s over ten requests: about 20,000 us each (a tick is 10 ms).
+    assert spent["app"] >= 15_000
+    assert set(spent) == set(cpu.KINDS)
+
+
+@linux
+def test_a_process_of_the_app_that_ends_during_the_run_is_still_counted():
+    spent = _metered(PARENT, requests=1)
     # The child has ended: its CPU is in its parent's count of ended children.
     assert spent["app"] >= 150_000
 
