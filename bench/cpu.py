@@ -20,7 +20,7 @@ from pathlib import Path
 
 PROC = Path("/proc")
 KINDS = ("app", "postgres", "redis", "wrk")
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_TICKS = os.sysconf("SC_CLK_TCK")  # /proc counts CPU in clock ticks
 
 
 def kind_of(comm: str, pgrp: int, app_pgrp: int) -> str | None:
