@@ -1,10 +1,37 @@
 from functools import cached_property
 
+from crispy_forms.utils import TEMPLATE_PACK
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Layout
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.template.loader import render_to_string
+
+
+class SubmitButton(Button):
+    """crispy-forms-gds's button, its HTML kept in the process. crispy draws a button by
+    compiling its label as a template and drawing the button's template with a copy of the
+    page's whole context, 0.2-0.3 ms a form; the button's template reads the button alone, so
+    the same button draws the same HTML. A label with template syntax in it is drawn crispy's
+    way every time, and nothing is kept with ``DEBUG`` on (templates read again when edited)."""
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        label = str(self.value)
+        if "{" in label or settings.DEBUG:
+            return super().render(form, context, template_pack=template_pack, **kwargs)
+        name = self.get_template_name(template_pack)
+        key = (name, self.name, label, self.id, self.field_classes, self.flat_attrs)
+        html = _BUTTONS.get(key)
+        if html is None:
+            if len(_BUTTONS) >= 100:
+                _BUTTONS.clear()
+            html = _BUTTONS[key] = render_to_string(name, {"input": self})
+        return html
+
+
+_BUTTONS: dict[tuple, str] = {}
 
 
 class GdsFormMixin:
@@ -28,7 +55,7 @@ class GdsFormMixin:
         helper = FormHelper()
         helper.form_tag = False
         layout = list(self._layout_fields or self.fields)
-        helper.layout = Layout(*layout, Button("submit", self.submit_label))
+        helper.layout = Layout(*layout, SubmitButton("submit", self.submit_label))
         return helper
 
 

@@ -11,6 +11,12 @@ input itself is still the package's ``{% crispy_gds_field %}``.
 
 A field with a character count, a group of checkboxes or several inputs (a ``MultiWidget``) is
 drawn by the package's own template, as before.
+
+What a field of an empty form draws comes from the code alone (its label, hint, choices and
+widget): that HTML is kept in the process (``_kept_key`` says when and by what) and drawn again
+for the next form, instead of drawing it anew on every load of the page. On the phoned-in
+observation form that was a quarter to a third of the page's CPU (the reasons, the worry, the
+two text areas and the check box; the clients and the hidden fields are drawn every time).
 """
 
 from __future__ import annotations
@@ -24,9 +30,13 @@ from crispy_forms_gds.templatetags.crispy_forms_gds import (
     is_checkboxes,
     is_multivalue,
 )
-from django import template
+from django import forms, template
+from django.conf import settings
 from django.template import Context, engines
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from livingwell.forms import FixedChoicesMixin
 
 register = template.Library()
 
@@ -61,10 +71,77 @@ def gds_field(context):
         # Our template's own line ends it (the partial's last line ending is Jinja2's to drop).
         return mark_safe(html.removesuffix("\n"))  # noqa: S308 - the package's template
     values = {name: context.get(name) for name in NAMES}
+    key = _kept_key(context, values, field)
+    if key is not None and (html := _KEPT.get(key)) is not None:
+        return html
     values["_gds"] = _Widgets(context)
-    return mark_safe(  # noqa: S308 - Jinja2 autoescapes
+    html = mark_safe(  # noqa: S308 - Jinja2 autoescapes
         engines["jinja2"].env.get_template("gds/_field.html").render(values)
     )
+    if key is not None:
+        if len(_KEPT) >= KEPT_MAX:
+            _KEPT.clear()
+        _KEPT[key] = html
+    return html
+
+
+# The HTML of fields of empty forms, by what it depends on (``_kept_key``). A few dozen entries
+# in practice (each form's fields); emptied when it reaches the limit, so it cannot grow.
+_KEPT: dict[tuple, str] = {}
+KEPT_MAX = 1000
+
+
+def _kept_key(context, values: dict, field) -> tuple | None:
+    """What ``field``'s HTML depends on, if it may be kept for the next form to draw; else None.
+
+    Kept: a field of a form not sent (no data, no errors), not hidden (a form's one-off key, an
+    id chosen on the step before), whose value is its own initial (the form was given none for
+    it, so no person's data is kept) and whose choices, if it has any, are fixed where the form
+    is written (``FixedChoicesMixin``; a model's rows or a list made for the request are not).
+    The key holds everything the partial, the package's node and Django's widget read, so a form
+    that changes its copy of a field (its label, its choices, its widget's attributes) has HTML
+    of its own. Nothing is kept with ``DEBUG`` on, where templates are read again when edited.
+    """
+    if field is None or settings.DEBUG:
+        return None
+    form, bound = field.form, field.field
+    if form.is_bound or field.is_hidden or field.name in form.initial or callable(bound.initial):
+        return None
+    choices = None
+    if isinstance(bound, forms.ChoiceField):
+        if not isinstance(bound, FixedChoicesMixin):
+            return None
+        choices = tuple(bound.choices)
+    widget = bound.widget
+    key = (
+        type(form),
+        form.label_suffix,
+        form.use_required_attribute,
+        field.html_name,
+        field.auto_id,
+        field.label,
+        field.help_text,
+        field.css_classes(),
+        field.value(),
+        type(bound),
+        bound.required,
+        bound.disabled,
+        bound.localize,
+        bound.show_hidden_initial,
+        type(widget),
+        widget.template_name,
+        tuple(sorted(widget.attrs.items())),
+        choices,
+        tuple(values[name] for name in NAMES if name != "field"),
+        context.get("template_pack"),
+        context.get("html5_required"),
+        get_language(),
+    )
+    try:
+        hash(key)
+    except TypeError:  # a value without a hash (a list in an attribute): drawn every time
+        return None
+    return key
 
 
 class _Widgets:

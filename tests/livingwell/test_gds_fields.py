@@ -10,15 +10,17 @@ from unittest import mock
 import pytest
 from crispy_forms import utils as crispy_utils
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.layout import Field, Fieldset, Size
+from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
-from django.template import engines
+from django.template import Context, engines
 from django.template.backends.django import Template as BackendTemplate
+from django.utils.safestring import mark_safe
 
 from escalations.forms import CallerForm, ObservationForm, StaffObservationForm
 from evidence.forms import EvidenceForm
-from livingwell.forms import GdsFormMixin, SignInForm
+from livingwell import forms as lw_forms
+from livingwell.forms import FixedChoiceField, GdsFormMixin, SignInForm, SubmitButton
 from livingwell.models import Locality
 from livingwell.templatetags import gds_fields
 from livingwell.templatetags.gds_fields import package_field_template
@@ -183,6 +185,145 @@ def test_the_projects_own_forms_are_drawn_as_the_package_draws_them(volunteer, t
     for n, make in enumerate(makers):
         ours, theirs = _both(make)
         assert ours == theirs, n
+
+
+@pytest.fixture
+def kept(monkeypatch):
+    """The HTML kept of fields of empty forms, empty at the start of the test."""
+    monkeypatch.setattr(gds_fields, "_KEPT", {})
+    return gds_fields._KEPT
+
+
+def _kept_names(kept) -> set[str]:
+    return {key[3] for key in kept}  # the field's html_name
+
+
+def test_a_field_of_an_empty_form_is_kept_and_drawn_again_as_the_package_draws_it(
+    kept, volunteer, team_leader
+):
+    caller = volunteer.volunteer
+    visit(volunteer, ClientFactory(practice__locality=caller.locality, first_name="Mary"))
+    key = {"submission_key": "3e5661a9-8f34-4d4c-87f6-9b0709de349b"}
+    makers = [
+        lambda: ObservationForm(user=volunteer, initial=dict(key)),
+        lambda: StaffObservationForm(user=team_leader, caller=caller, initial=dict(key)),
+        lambda: EveryKindForm(),
+        lambda: SignInForm(),
+    ]
+    for n, make in enumerate(makers):
+        first, _ = _both(make)
+        again, theirs = _both(make)  # drawn from what the first drawing kept
+        assert again == first == theirs, n
+    # The fields whose HTML comes from the code alone; never the clients (a model's rows), the
+    # hidden fields (a one-off key, the caller) or choices made for the form.
+    assert _kept_names(kept) == {
+        "noticed",
+        "kind",
+        "urgency",
+        "client_wants",
+        "by_phone",
+        "name",
+        "plain",
+        "email",
+        "wrapped",
+        "notes",
+        "agree",
+        "day",
+        "username",
+        "password",
+    }
+
+
+def test_a_kept_field_is_drawn_from_what_was_kept(kept, volunteer):
+    form = lambda: ObservationForm(user=volunteer)  # noqa: E731
+    PAGE.render({"form": form()})
+    for key in kept:
+        kept[key] = mark_safe(f"<kept {key[3]}>")  # noqa: S308 - the test's own text
+    html = PAGE.render({"form": form()})
+    assert "<kept kind>" in html and "<kept noticed>" in html
+    assert 'name="kind"' not in html and 'name="submission_key"' in html
+
+
+class _Reasons(GdsFormMixin, forms.Form):
+    reason = FixedChoiceField(
+        choices=[("a", "Alone"), ("b", "Bus")], widget=forms.RadioSelect, label="Why?"
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="A few words")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_helper(Field.radios("reason"), Field.textarea("notes"))
+
+
+def _changed(**changes):
+    def make():
+        form = _Reasons()
+        for change in changes.values():
+            change(form)
+        return form
+
+    return make
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda f: setattr(f.fields["notes"], "label", "Other <notes>"),
+        lambda f: setattr(f.fields["notes"], "help_text", "Many words"),
+        lambda f: f.fields["notes"].widget.attrs.update(spellcheck="false"),
+        lambda f: setattr(f.fields["notes"], "disabled", True),
+        lambda f: setattr(f.fields["reason"], "choices", [("c", "Care")]),
+        lambda f: setattr(f.fields["reason"], "label", "Why now?"),
+        lambda f: setattr(f, "prefix", "second"),
+    ],
+    ids=["label", "hint", "attribute", "disabled", "choices", "legend", "prefix"],
+)
+def test_a_form_that_changes_its_copy_of_a_field_is_drawn_with_the_change(kept, change):
+    first, _ = _both(_Reasons)
+    ours, theirs = _both(_changed(change=change))
+    assert ours == theirs
+    assert ours != first
+    assert _both(_Reasons) == (first, first)  # and the unchanged form still as before
+
+
+def test_what_a_person_entered_or_a_form_was_given_is_never_kept(kept):
+    secret = "Mrs Example fell on the stairs"
+    PAGE.render({"form": _Reasons(initial={"notes": secret, "reason": "b"})})
+    PAGE.render({"form": EveryKindForm({**GOOD, "name": secret})})
+    PAGE.render({"form": EveryKindForm(BAD)})
+    assert kept == {}
+    assert _both(lambda: _Reasons(initial={"notes": secret}))[0].count(secret) == 1
+
+
+def test_the_kept_html_is_bounded(kept, monkeypatch):
+    monkeypatch.setattr(gds_fields, "KEPT_MAX", 3)
+    for prefix in ("a", "b", "c", "d"):
+        PAGE.render({"form": _Reasons(prefix=prefix)})
+    assert 0 < len(kept) <= 3
+
+
+@pytest.mark.filterwarnings("ignore:A {% csrf_token %} was used")
+def test_nothing_is_kept_with_debug_on(kept, settings):
+    settings.DEBUG = True
+    assert _both(EveryKindForm)[0] == _both(EveryKindForm)[1]
+    assert kept == {}
+
+
+@pytest.mark.parametrize("label", ["Send", "Save & <go>", "Send {{ thing }}"])
+def test_the_submit_button_is_drawn_as_crispys_button_and_kept(label, monkeypatch):
+    monkeypatch.setattr(lw_forms, "_BUTTONS", {})
+    context = Context({"thing": "it"})
+    theirs = Button("submit", label).render(None, context, template_pack="gds")
+    ours = SubmitButton("submit", label)
+    assert ours.render(None, context, template_pack="gds") == theirs
+    assert ours.render(None, context, template_pack="gds") == theirs
+    if "{" in label:  # template syntax: drawn crispy's way, the label drawn with the context
+        assert "Send it</button>" in theirs
+        assert all("{" not in key[2] for key in lw_forms._BUTTONS)
+    else:
+        (key,) = lw_forms._BUTTONS
+        lw_forms._BUTTONS[key] = "<kept>"
+        assert SubmitButton("submit", label).render(None, context, template_pack="gds") == "<kept>"
 
 
 def test_drawing_a_field_leaves_nothing_for_the_garbage_collector():
