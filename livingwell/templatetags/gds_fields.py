@@ -89,6 +89,7 @@ def gds_field(context):
 # in practice (each form's fields); emptied when it reaches the limit, so it cannot grow.
 _KEPT: dict[tuple, str] = {}
 KEPT_MAX = 1000
+_DJANGO_WIDGETS = forms.Widget.__module__
 
 
 def _kept_key(context, values: dict, field) -> tuple | None:
@@ -96,8 +97,9 @@ def _kept_key(context, values: dict, field) -> tuple | None:
 
     Kept: a field of a form not sent (no data, no errors), not hidden (a form's one-off key, an
     id chosen on the step before), whose value is its own initial (the form was given none for
-    it, so no person's data is kept) and whose choices, if it has any, are fixed where the form
-    is written (``FixedChoicesMixin``; a model's rows or a list made for the request are not).
+    it, so no person's data is kept), whose choices, if it has any, are fixed where the form is
+    written (``FixedChoicesMixin``; a model's rows or a list made for the request are not) and
+    whose widget is one of Django's (whose HTML comes from what the key holds).
     The key holds everything the partial, the package's node and Django's widget read, so a form
     that changes its copy of a field (its label, its choices, its widget's attributes) has HTML
     of its own. Nothing is kept with ``DEBUG`` on, where templates are read again when edited.
@@ -107,12 +109,14 @@ def _kept_key(context, values: dict, field) -> tuple | None:
     form, bound = field.form, field.field
     if form.is_bound or field.is_hidden or field.name in form.initial or callable(bound.initial):
         return None
+    widget = bound.widget
+    if type(widget).__module__ != _DJANGO_WIDGETS:
+        return None  # a widget of our own might draw what the key does not hold
     choices = None
     if isinstance(bound, forms.ChoiceField):
         if not isinstance(bound, FixedChoicesMixin):
             return None
         choices = tuple(bound.choices)
-    widget = bound.widget
     key = (
         type(form),
         form.label_suffix,

@@ -295,6 +295,34 @@ def test_what_a_person_entered_or_a_form_was_given_is_never_kept(kept):
     assert _both(lambda: _Reasons(initial={"notes": secret}))[0].count(secret) == 1
 
 
+class _Today(forms.DateInput):
+    """A widget of the project's own whose HTML changes with something outside the form."""
+
+    now = "2026-12-07"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["max"] = self.now
+        return context
+
+
+def test_a_field_with_a_widget_of_our_own_is_drawn_every_time(kept):
+    class Dated(GdsFormMixin, forms.Form):
+        day = forms.DateField(widget=_Today)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.init_helper("day")
+
+    assert 'max="2026-12-07"' in PAGE.render({"form": Dated()})
+    _Today.now = "2026-12-08"
+    try:
+        assert 'max="2026-12-08"' in PAGE.render({"form": Dated()})
+    finally:
+        _Today.now = "2026-12-07"
+    assert kept == {}
+
+
 def test_the_kept_html_is_bounded(kept, monkeypatch):
     monkeypatch.setattr(gds_fields, "KEPT_MAX", 3)
     for prefix in ("a", "b", "c", "d"):
