@@ -135,7 +135,10 @@ def _kept_key(context, values: dict, field) -> tuple | None:
         type(widget),
         widget.template_name,
         tuple(sorted(widget.attrs.items())),
+        getattr(widget, "input_type", None),
+        getattr(widget, "format", None),  # a date's or time's, as the widget writes its value
         choices,
+        tuple(widget.choices) if hasattr(widget, "choices") else None,
         tuple(values[name] for name in NAMES if name != "field"),
         context.get("template_pack"),
         context.get("html5_required"),

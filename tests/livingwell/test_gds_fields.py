@@ -4,6 +4,7 @@ in error and not, comes out byte for byte as the package's own ``gds/field.html`
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from unittest import mock
 
@@ -285,6 +286,30 @@ def test_a_form_that_changes_its_copy_of_a_field_is_drawn_with_the_change(kept, 
     assert ours == theirs
     assert ours != first
     assert _both(_Reasons) == (first, first)  # and the unchanged form still as before
+
+
+class _Dated(GdsFormMixin, forms.Form):
+    day = forms.DateField(initial=dt.date(2026, 12, 7), widget=forms.DateInput(format="%d/%m/%Y"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_helper("day")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda f: setattr(f.fields["day"].widget, "format", "%Y-%m-%d"),
+        lambda f: setattr(f.fields["day"].widget, "input_type", "date"),
+    ],
+    ids=["format", "input-type"],
+)
+def test_a_form_that_changes_how_its_widget_writes_is_drawn_with_the_change(kept, change):
+    first = PAGE.render({"form": _Dated()})
+    form = _Dated()
+    change(form)
+    assert PAGE.render({"form": form}) != first
+    assert 'value="07/12/2026"' in first
 
 
 def test_what_a_person_entered_or_a_form_was_given_is_never_kept(kept):
