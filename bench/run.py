@@ -357,6 +357,13 @@ def run_wrk(base: str, page: Page, session: Session | None, seconds: float, args
     raise RuntimeError(f"wrk gave no result for {page.key}: {proc.stdout}\n{proc.stderr}")
 
 
+def measure(base: str, page: Page, session, seconds: float, args, meter: cpu.Meter) -> None:
+    """Load ``page`` for ``seconds``: its result, and the CPU its requests cost by process."""
+    meter.start()
+    page.result = run_wrk(base, page, session, seconds, args)
+    page.cpu_us = meter.per_request(page.result["requests"])
+
+
 def error_count(result: dict) -> int:
     """Socket errors, timeouts and unexpected statuses; a page that answered nothing within
     the run counts as one error."""
@@ -548,15 +555,13 @@ def main(argv=None) -> int:
                     run_wrk(base, page, session, args.warmup, args)
                 meter = cpu.Meter(app_pgrp=server.pid)  # gunicorn leads its own group
                 with profiling(server.pid, page, args):
-                    meter.start()
-                    page.result = run_wrk(base, page, session, args.duration, args)
-                    page.cpu_us = meter.per_request(page.result["requests"])
+                    measure(base, page, session, args.duration, args, meter)
                 seconds = args.duration
                 while page.result["requests"] == 0 and seconds < 60:
                     # Slower than the run is long (a loaded machine): measure for longer rather
                     # than report nothing. Slowness is never an error here.
                     seconds *= 4
-                    page.result = run_wrk(base, page, session, seconds, args)
+                    measure(base, page, session, seconds, args, meter)
                 errors = error_count(page.result)
                 ok &= errors == 0
                 if page is healthz:

@@ -138,3 +138,28 @@ def test_the_report_shows_each_pages_cpu_and_the_requests_s_it_allows(capsys):
         "683",
     ]
     assert "skipped" not in out
+
+
+def test_every_measured_load_of_a_page_says_its_cpu_the_longer_one_of_a_slow_page_too(
+    monkeypatch,
+):
+    """A page too slow for the run's length is loaded again for longer; the CPU reported is
+    that longer load's, not nothing (the first load had no request to divide by)."""
+    from bench import run
+    from bench.scenario import Page
+
+    loads = iter([{"requests": 0}, {"requests": 8}])
+    monkeypatch.setattr(run, "run_wrk", lambda *args: next(loads))
+
+    class Meter:
+        def start(self):
+            self.started = True
+
+        def per_request(self, requests):
+            return {"app": 1000.0 / requests} if requests and self.started else None
+
+    page, meter = Page("slow", "A slow page", None, "/slow"), Meter()
+    run.measure("http://x", page, None, 2.0, None, meter)
+    assert page.cpu_us is None
+    run.measure("http://x", page, None, 8.0, None, meter)
+    assert page.result == {"requests": 8} and page.cpu_us == {"app": 125.0}
