@@ -23,15 +23,22 @@ class SubmitButton(Button):
             return super().render(form, context, template_pack=template_pack, **kwargs)
         name = self.get_template_name(template_pack)
         key = (name, self.name, label, self.id, self.field_classes, self.flat_attrs)
-        html = _BUTTONS.get(key)
-        if html is None:
-            if len(_BUTTONS) >= 100:
-                _BUTTONS.clear()
-            html = _BUTTONS[key] = render_to_string(name, {"input": self})
-        return html
+        return kept(_BUTTONS, key, lambda: render_to_string(name, {"input": self}), limit=100)
 
 
 _BUTTONS: dict[tuple, str] = {}
+
+
+def kept(store: dict, key, draw, *, limit: int) -> str:
+    """``store[key]``, drawn by ``draw()`` and kept there the first time: HTML that depends on
+    nothing but ``key``, drawn once per process. The store is emptied when it holds ``limit``
+    entries, so it cannot grow."""
+    html = store.get(key)
+    if html is None:
+        if len(store) >= limit:
+            store.clear()
+        html = store[key] = draw()
+    return html
 
 
 class GdsFormMixin:

@@ -36,7 +36,7 @@ from django.template import Context, engines
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from livingwell.forms import FixedChoicesMixin
+from livingwell.forms import FixedChoicesMixin, kept
 
 register = template.Library()
 
@@ -72,17 +72,14 @@ def gds_field(context):
         return mark_safe(html.removesuffix("\n"))  # noqa: S308 - the package's template
     values = {name: context.get(name) for name in NAMES}
     key = _kept_key(context, values, field)
-    if key is not None and (html := _KEPT.get(key)) is not None:
-        return html
-    values["_gds"] = _Widgets(context)
-    html = mark_safe(  # noqa: S308 - Jinja2 autoescapes
-        engines["jinja2"].env.get_template("gds/_field.html").render(values)
-    )
-    if key is not None:
-        if len(_KEPT) >= KEPT_MAX:
-            _KEPT.clear()
-        _KEPT[key] = html
-    return html
+
+    def draw():
+        values["_gds"] = _Widgets(context)
+        return mark_safe(  # noqa: S308 - Jinja2 autoescapes
+            engines["jinja2"].env.get_template("gds/_field.html").render(values)
+        )
+
+    return draw() if key is None else kept(_KEPT, key, draw, limit=KEPT_MAX)
 
 
 # The HTML of fields of empty forms, by what it depends on (``_kept_key``). A few dozen entries
