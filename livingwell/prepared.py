@@ -426,7 +426,8 @@ class PreparedInsert:
         )
         [(sql, _)] = compiler.as_sql()
         compiled = _CompiledInsert(
-            sql=sql,
+            # Every value is a column's: planned once per connection on PostgreSQL.
+            sql=plan_once(sql, insert=True) if connection.vendor == "postgresql" else sql,
             fields=self._fields,
             returning_params=tuple(getattr(compiler, "returning_params", ())),
             returning_fields=returning,
@@ -567,6 +568,6 @@ class PreparedInserts:
             f"r{i}.{q(insert.model._meta.pk.column)}" for i, insert in enumerate(self._one)
         )
         names = ", ".join(f"r{i}" for i in range(len(parts)))
-        sql = f"WITH {', '.join(parts)} SELECT {pks} FROM {names}"  # noqa: S608
+        sql = plan_once(f"WITH {', '.join(parts)} SELECT {pks} FROM {names}", insert=True)  # noqa: S608
         compiled = self._compiled[key] = (sql, tuple(shape))
         return compiled

@@ -160,3 +160,27 @@ def test_mistakes_are_refused_before_anything_is_written(volunteer, mary):
         with pytest.raises(ValueError, match="relation or the text"):
             inserts.create(*number)
     assert Observation.objects.count() == 0
+
+
+def test_on_postgresql_the_rows_and_a_single_row_are_planned_once_per_connection(volunteer, mary):
+    if connection.vendor != "postgresql":
+        require_or_skip("statements are prepared on PostgreSQL only (set DATABASE_URL)")
+    inserts, entry = PreparedInserts(*MODELS), PreparedInsert(AuditEntry)
+    made = [inserts.create(*_rows(volunteer, mary)) for _ in range(3)]
+    entries = [
+        entry.create(
+            actor=volunteer, action="view", object_type="clients.client", at=timezone.now()
+        )
+        for _ in range(3)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s"
+            " OR statement LIKE %s",
+            ["%AS WITH r0 AS (INSERT INTO%", '%AS INSERT INTO "livingwell_auditentry"%'],
+        )
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert len(prepared) == 2, prepared  # each prepared once, for all three
+    assert all("$1" in statement for statement in prepared)
+    assert len({obj.pk for rows in made for obj in rows[:1]}) == 3
+    assert AuditEntry.objects.filter(pk__in=[e.pk for e in entries]).count() == 3

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 import psycopg2
 import pytest
@@ -17,6 +18,7 @@ from django.utils import timezone
 from escalations.enums import EscalationState
 from escalations.models import Escalation
 from livingwell.pg_prepared import (
+    _PLAN_ONCE,
     PreparingConnection,
     PreparingCursor,
     _sent,
@@ -173,6 +175,91 @@ def test_a_statement_dropped_behind_its_back_is_prepared_again(raw):
         cur.execute("DEALLOCATE ALL")  # as a pooler's DISCARD ALL would
     assert _run(raw, sql, ["int4"])[0] == [("int4",)]
     assert _run(raw, sql, ["int4"])[1].startswith("EXECUTE lw_2 ")
+
+
+def _table(conn) -> None:
+    with conn.cursor() as cur:
+        cur.execute(
+            "CREATE TEMPORARY TABLE t (id serial, n int, flag bool, key uuid, ip inet, data jsonb,"
+            " short varchar(5), at timestamptz, note text)"
+        )
+
+
+_INSERT = (
+    "INSERT INTO t (n, flag, key, ip, data, short, at, note) VALUES (%s, %s, %s, %s, %s, %s, %s,"
+    " %s) RETURNING n, flag, key, ip, data, short, at, note, '100%%'"
+)
+
+
+def _written(*values):
+    """The values as Django's PostgreSQL backend hands them to psycopg2."""
+    n, flag, key, ip, data, short, at, note = values
+    ops = connection.ops
+    return [
+        n,
+        flag,
+        key,
+        ops.adapt_ipaddressfield_value(ip),
+        ops.adapt_json_value(data, None) if data is not None else None,
+        short,
+        at,
+        note,
+    ]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        (7, True, uuid.uuid4(), "10.0.0.1", {"a": [1, None]}, "short", timezone.now(), "it's 100%"),
+        (None,) * 8,
+    ],
+)
+def test_an_insert_is_prepared_with_its_columns_types_and_takes_any_value_django_writes(
+    raw, values
+):
+    sql = plan_once(_INSERT, insert=True)
+    plain = psycopg2.connect(**_plain())
+    plain.autocommit = True
+    _table(raw)
+    _table(plain)
+    as_text, sent_as_text = _run(plain, sql, _written(*values))
+    first, sent = _run(raw, sql, _written(*values))
+    second, sent_again = _run(raw, sql, _written(*values))
+    assert not sent_as_text.startswith("EXECUTE")
+    assert sent.startswith("EXECUTE lw_1 (") and sent_again.startswith("EXECUTE lw_1 (")
+    assert first == second == as_text
+    assert first[0][:8] == (*values[:3], values[3], values[4], *values[5:])
+    # No types declared: each parameter is its column's.
+    assert _on_server(raw) == [
+        "PREPARE lw_1 AS INSERT INTO t (n, flag, key, ip, data, short, at, note) VALUES ($1, $2,"
+        " $3, $4, $5, $6, $7, $8) RETURNING n, flag, key, ip, data, short, at, note, '100%'"
+    ]
+    assert raw.prepared[(sql, None)][0] == "lw_1"
+
+
+def test_an_insert_refuses_a_value_its_column_cannot_hold_as_the_text_statement_does(raw):
+    sql = plan_once(_INSERT, insert=True)
+    plain = psycopg2.connect(**_plain())
+    plain.autocommit = True
+    _table(raw)
+    _table(plain)
+    too_long = _written(1, False, None, None, None, "longer", None, None)
+    for conn in (plain, raw, raw):
+        with pytest.raises(psycopg2.errors.StringDataRightTruncation):
+            _run(conn, sql, too_long)
+    assert _run(raw, sql, _written(2, False, None, None, None, "fits", None, None))[0][0][:2] == (
+        2,
+        False,
+    )
+    assert _run(raw, "SELECT count(*) FROM t")[0] == [(1,)]
+
+
+def test_a_statement_declared_an_insert_is_not_planned_once_as_a_lookup(raw):
+    """The two declarations are apart: a lookup's values must still be of a type it declares."""
+    sql = plan_once("SELECT %s::text", insert=True)
+    assert sql not in _PLAN_ONCE
+    rows, sent = _run(raw, sql, [None])
+    assert rows == [(None,)] and sent.startswith("EXECUTE")
 
 
 # --- plan_once in livingwell.prepared ---------------------------------------------------------
