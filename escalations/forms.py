@@ -230,7 +230,7 @@ class ObservationForm(HiddenErrorsMixin, GdsFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["client"].for_user(user)
-        self.init_helper(*self.layout_fields())
+        self.init_helper(layout=self.layout_fields)
 
     def layout_fields(self):
         return [

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from functools import cached_property
 
 from crispy_forms.utils import TEMPLATE_PACK
@@ -46,13 +47,13 @@ class GdsFormMixin:
     and ``{% crispy form %}`` inside their own ``<form>``; ``submit_label`` names the button."""
 
     submit_label = "Save"
-    _layout_fields: tuple | None = None
+    _layout_fields: tuple | Callable | None = None
 
-    def init_helper(self, *fields):
-        """Lay out ``fields`` (layout objects or names; every field, in order, if none). The
-        helper is made when a template first asks for it: a form sent valid and redirected
-        never draws one."""
-        self._layout_fields = fields
+    def init_helper(self, *fields, layout=None):
+        """Lay out ``fields`` (layout objects or names; every field, in order, if none), or
+        what ``layout()`` returns. The helper is made when a template first asks for it: a
+        form sent valid and redirected never draws one, nor calls ``layout``."""
+        self._layout_fields = layout or fields
         self.__dict__.pop("helper", None)
 
     @cached_property
@@ -61,7 +62,8 @@ class GdsFormMixin:
             raise AttributeError("helper")  # init_helper not called: crispy's defaults
         helper = FormHelper()
         helper.form_tag = False
-        layout = list(self._layout_fields or self.fields)
+        fields = self._layout_fields
+        layout = list((fields() if callable(fields) else fields) or self.fields)
         helper.layout = Layout(*layout, SubmitButton("submit", self.submit_label))
         return helper
 

@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
+from escalations import forms
 from escalations.enums import Action, EscalationState, ObservationKind, RoutingStatus
 from escalations.models import Escalation, Observation
 from livingwell.models import AuditEntry
@@ -74,6 +75,26 @@ def test_volunteer_submits_and_sees_it(
     # While it is open, what to do in an emergency comes first, before what they told us.
     assert 'href="tel:999"' in body and 'href="tel:111"' in body
     assert body.index('href="tel:999"') < body.index("What you told us")
+
+
+@pytest.mark.parametrize("form_class", [forms.ObservationForm, forms.StaffObservationForm])
+def test_a_form_sent_valid_never_works_out_its_layout(
+    monkeypatch, client_for, volunteer, team_leader, mary, form_class
+):
+    """Laying out the fields is for drawing the form: a valid one is saved and redirected."""
+    laid_out = []
+    original = form_class.layout_fields
+    monkeypatch.setattr(
+        form_class, "layout_fields", lambda form: laid_out.append(form) or original(form)
+    )
+    staff = form_class is forms.StaffObservationForm
+    web = client_for(team_leader if staff else volunteer)
+    data = form_data(mary, **({"volunteer": volunteer.volunteer.pk} if staff else {}))
+    assert web.post(URL, data).status_code == 302
+    assert laid_out == []
+    refused = web.post(URL, {**data, "noticed": ""})
+    assert refused.status_code == 200 and len(laid_out) == 1
+    assert 'name="noticed"' in refused.content.decode()
 
 
 def test_a_double_submit_makes_one_observation(client_for, volunteer, mary):

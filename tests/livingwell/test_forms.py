@@ -43,6 +43,22 @@ def test_a_form_sent_valid_makes_no_helper():
     assert "helper" not in form.__dict__
 
 
+def test_a_layout_given_as_a_function_is_worked_out_only_when_the_form_is_drawn():
+    asked = []
+
+    def layout():
+        asked.append(1)
+        return ["note", "name"]
+
+    sent = _Form({"name": "Ada"})
+    sent.init_helper(layout=layout)
+    assert sent.is_valid() and asked == []
+    drawn = _Form()
+    drawn.init_helper(layout=layout)
+    assert _laid_out(drawn)[:2] == ["note", "name"] and asked == [1]
+    assert _laid_out(drawn)[:2] == ["note", "name"] and asked == [1]  # the helper is kept
+
+
 def test_the_helper_lays_out_the_named_fields_or_all_and_the_button():
     assert _laid_out(_Form(layout=("note",)))[0] == "note"
     laid = _laid_out(_Form())
