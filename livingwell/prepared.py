@@ -26,7 +26,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
@@ -326,10 +326,61 @@ class _Query:
         return getattr(self._query, name)
 
 
+# Django's field classes that write a value of these exact types as it is (``pre_save`` and
+# ``get_db_prep_save`` give it back unchanged), and the key types a relation to such a key
+# holds. Asking a field costs about ten calls a value; an insert writes dozens.
+_AS_IS: dict[type, frozenset] = {
+    **dict.fromkeys((models.CharField, models.TextField), frozenset((str, type(None)))),
+    **dict.fromkeys(
+        (
+            models.IntegerField,
+            models.BigIntegerField,
+            models.SmallIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveBigIntegerField,
+            models.PositiveSmallIntegerField,
+            models.AutoField,
+            models.BigAutoField,
+            models.SmallAutoField,
+        ),
+        frozenset((int, type(None))),
+    ),
+    models.BooleanField: frozenset((bool, type(None))),
+}
+_RELATIONS = (models.ForeignKey, models.OneToOneField)
+
+
+def _as_is(field) -> frozenset:
+    """The types of value ``field`` writes unchanged (none if it is not one of Django's own
+    classes above, or a relation to a key of one)."""
+    if type(field) in _RELATIONS:
+        key = _AS_IS.get(type(field.target_field), frozenset())
+        return key if int in key else frozenset()
+    return _AS_IS.get(type(field), frozenset())
+
+
+def writers(fields) -> tuple:
+    """For ``db_values``: each field, its attribute and the types it writes as they are."""
+    return tuple((f, f.attname, _as_is(f)) for f in fields)
+
+
+def db_values(written: tuple, obj, connection) -> list:
+    """The values of ``obj`` an INSERT writes for ``written`` (``writers(fields)``): as
+    ``field.get_db_prep_save(field.pre_save(obj, True), connection)``, which is asked for every
+    value but those a field is known to write as they are."""
+    return [
+        value
+        if type(value := getattr(obj, attname)) in as_is
+        else field.get_db_prep_save(field.pre_save(obj, True), connection)
+        for field, attname, as_is in written
+    ]
+
+
 @dataclass(frozen=True)
 class _CompiledInsert:
     sql: str
     fields: tuple  # the columns' fields, in the SQL's order
+    writers: tuple  # db_values's
     returning_params: tuple
     returning_fields: tuple
     converters: dict  # position -> (converters, expression), as the ORM applies them
@@ -387,7 +438,7 @@ class PreparedInsert:
             return obj
         connection = connections[using]
         compiled = self._compiled.get(using) or self._compile(obj, using)
-        params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in compiled.fields]
+        params = db_values(compiled.writers, obj, connection)
         # As Model.save_base: an error inside atomic() marks the transaction for rollback.
         with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
             cursor.execute(compiled.sql, [*params, *compiled.returning_params])
@@ -429,6 +480,7 @@ class PreparedInsert:
             # Every value is a column's: planned once per connection on PostgreSQL.
             sql=plan_once(sql, insert=True) if connection.vendor == "postgresql" else sql,
             fields=self._fields,
+            writers=writers(self._fields),
             returning_params=tuple(getattr(compiler, "returning_params", ())),
             returning_fields=returning,
             converters=compiler.get_converters([f.get_col(meta.db_table) for f in returning]),
@@ -452,6 +504,7 @@ class Ref:
 class _Row:
     fields: tuple  # every column written, in the SQL's order
     refs: tuple[tuple[int, int], ...]  # (position in fields, row referred to)
+    sent: tuple  # db_values's writers of the columns whose values are sent (not references)
 
 
 def _reference(field, referred) -> tuple[str, object]:
@@ -501,12 +554,7 @@ class PreparedInserts:
         sql, shape = self._compiled.get(key) or self._compile(key, refs, using)
         params = []
         for row, obj in zip(shape, objs, strict=True):
-            referring = {pos for pos, _ in row.refs}
-            params.extend(
-                f.get_db_prep_save(f.pre_save(obj, True), connection)
-                for pos, f in enumerate(row.fields)
-                if pos not in referring
-            )
+            params.extend(db_values(row.sent, obj, connection))
         # One statement is atomic on its own; inside a caller's transaction it gets a savepoint,
         # as atomic() would, so that an IntegrityError leaves that transaction usable.
         atomic = transaction.atomic(using) if connection.in_atomic_block else nullcontext()
@@ -563,7 +611,8 @@ class PreparedInserts:
             values_sql = ", ".join(values)
             insert_sql = f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES ({values_sql})"  # noqa: S608
             parts.append(f"r{i} AS ({insert_sql} RETURNING {q(meta.pk.column)})")
-            shape.append(_Row(fields, tuple(sorted(by_position.items()))))
+            sent = writers(f for pos, f in enumerate(fields) if pos not in by_position)
+            shape.append(_Row(fields, tuple(sorted(by_position.items())), sent))
         pks = ", ".join(
             f"r{i}.{q(insert.model._meta.pk.column)}" for i, insert in enumerate(self._one)
         )

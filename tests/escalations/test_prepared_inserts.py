@@ -6,14 +6,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from escalations.models import Escalation, EscalationEvent, Observation
 from livingwell.models import AuditEntry
-from livingwell.prepared import PreparedInsert, PreparedInserts, Ref
+from livingwell.prepared import PreparedInsert, PreparedInserts, Ref, _as_is, db_values, writers
 from tests.conftest import require_or_skip
 
 from .test_prepared_insert import _observation
@@ -184,3 +184,74 @@ def test_on_postgresql_the_rows_and_a_single_row_are_planned_once_per_connection
     assert all("$1" in statement for statement in prepared)
     assert len({obj.pk for rows in made for obj in rows[:1]}) == 3
     assert AuditEntry.objects.filter(pk__in=[e.pk for e in entries]).count() == 3
+
+
+def _the_orms_way(fields, obj):
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def _as_sent(values) -> list:
+    """The values as the database is sent them (psycopg2's adapters compare by identity)."""
+    if connection.vendor != "postgresql":
+        return values
+    with connection.cursor() as cursor:
+        return [cursor.cursor.mogrify("%s", [value]) for value in values]
+
+
+def _written_fields(model):
+    meta = model._meta
+    return [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},  # as sent: text, choices, ids, a flag, a time, a key, JSON, an address
+        {"urgency": None, "client_wants": None},  # None where a column may hold it
+        {"noticed": 12, "by_phone": 1},  # a value of a type the column converts
+    ],
+)
+def test_the_values_written_are_those_the_orm_writes(volunteer, mary, change):
+    rows = _rows(volunteer, mary)
+    observation = Observation(**{**rows[0], **change})
+    others = [
+        model(**{k: v for k, v in values.items() if not isinstance(v, Ref)})
+        for model, values in zip(MODELS[1:], rows[1:], strict=True)
+    ]
+    for obj in (observation, *others):
+        fields = _written_fields(type(obj))
+        written = db_values(writers(fields), obj, connection)
+        assert _as_sent(written) == _as_sent(_the_orms_way(fields, obj))
+    # The conversions asked of the field: the number as text, the flag as a flag.
+    values = dict(
+        zip(
+            _written_fields(Observation),
+            db_values(writers(_written_fields(Observation)), observation, connection),
+            strict=True,
+        )
+    )
+    if change.get("noticed") == 12:
+        assert values[Observation._meta.get_field("noticed")] == "12"
+        assert values[Observation._meta.get_field("by_phone")] is True
+
+
+def test_only_djangos_own_fields_are_trusted_to_write_a_value_as_it_is():
+    class Shouting(models.CharField):
+        def get_prep_value(self, value):
+            return super().get_prep_value(value).upper()
+
+    assert _as_is(models.CharField(max_length=5)) == {str, type(None)}
+    assert _as_is(Shouting(max_length=5)) == frozenset()
+    for field in (
+        models.DateTimeField(),
+        models.UUIDField(),
+        models.JSONField(),
+        models.GenericIPAddressField(),
+        models.DecimalField(),
+    ):
+        assert _as_is(field) == frozenset()
+    assert _as_is(Escalation._meta.get_field("locality")) == {int, type(None)}
+    shouted = Shouting(max_length=5)
+    shouted.set_attributes_from_name("word")
+    obj = type("Obj", (), {"word": "hush"})()
+    assert db_values(writers([shouted]), obj, connection) == ["HUSH"]
