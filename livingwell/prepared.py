@@ -350,22 +350,27 @@ _AS_IS: dict[type, frozenset] = {
 _RELATIONS = (models.ForeignKey, models.OneToOneField)
 
 
-def _as_is(field) -> frozenset:
-    """The types of value ``field`` writes unchanged (none if it is not one of Django's own
-    classes above, or a relation to a key of one)."""
+def _as_is(field, connection) -> frozenset:
+    """The types of value ``field`` writes unchanged on ``connection`` (none if it is not one
+    of Django's own classes above, or a relation to a key of one). Whole numbers only where the
+    backend hands them to the driver as they are (psycopg 3's wraps each in its column's type)."""
     if type(field) in _RELATIONS:
         key = _AS_IS.get(type(field.target_field), frozenset())
-        return key if int in key else frozenset()
-    return _AS_IS.get(type(field), frozenset())
+        types = key if int in key else frozenset()
+    else:
+        types = _AS_IS.get(type(field), frozenset())
+    if int in types and type(connection.ops.adapt_integerfield_value(1, "IntegerField")) is not int:
+        return frozenset()
+    return types
 
 
-def writers(fields) -> tuple:
+def writers(fields, connection) -> tuple:
     """For ``db_values``: each field, its attribute and the types it writes as they are."""
-    return tuple((f, f.attname, _as_is(f)) for f in fields)
+    return tuple((f, f.attname, _as_is(f, connection)) for f in fields)
 
 
 def db_values(written: tuple, obj, connection) -> list:
-    """The values of ``obj`` an INSERT writes for ``written`` (``writers(fields)``): as
+    """The values of ``obj`` an INSERT writes for ``written`` (``writers(fields, connection)``): as
     ``field.get_db_prep_save(field.pre_save(obj, True), connection)``, which is asked for every
     value but those a field is known to write as they are."""
     return [
@@ -480,7 +485,7 @@ class PreparedInsert:
             # Every value is a column's: planned once per connection on PostgreSQL.
             sql=plan_once(sql, insert=True) if connection.vendor == "postgresql" else sql,
             fields=self._fields,
-            writers=writers(self._fields),
+            writers=writers(self._fields, connection),
             returning_params=tuple(getattr(compiler, "returning_params", ())),
             returning_fields=returning,
             converters=compiler.get_converters([f.get_col(meta.db_table) for f in returning]),
@@ -611,7 +616,9 @@ class PreparedInserts:
             values_sql = ", ".join(values)
             insert_sql = f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES ({values_sql})"  # noqa: S608
             parts.append(f"r{i} AS ({insert_sql} RETURNING {q(meta.pk.column)})")
-            sent = writers(f for pos, f in enumerate(fields) if pos not in by_position)
+            sent = writers(
+                (f for pos, f in enumerate(fields) if pos not in by_position), connections[using]
+            )
             shape.append(_Row(fields, tuple(sorted(by_position.items())), sent))
         pks = ", ".join(
             f"r{i}.{q(insert.model._meta.pk.column)}" for i, insert in enumerate(self._one)

@@ -220,13 +220,13 @@ def test_the_values_written_are_those_the_orm_writes(volunteer, mary, change):
     ]
     for obj in (observation, *others):
         fields = _written_fields(type(obj))
-        written = db_values(writers(fields), obj, connection)
+        written = db_values(writers(fields, connection), obj, connection)
         assert _as_sent(written) == _as_sent(_the_orms_way(fields, obj))
     # The conversions asked of the field: the number as text, the flag as a flag.
     values = dict(
         zip(
             _written_fields(Observation),
-            db_values(writers(_written_fields(Observation)), observation, connection),
+            db_values(writers(_written_fields(Observation), connection), observation, connection),
             strict=True,
         )
     )
@@ -240,8 +240,8 @@ def test_only_djangos_own_fields_are_trusted_to_write_a_value_as_it_is():
         def get_prep_value(self, value):
             return super().get_prep_value(value).upper()
 
-    assert _as_is(models.CharField(max_length=5)) == {str, type(None)}
-    assert _as_is(Shouting(max_length=5)) == frozenset()
+    assert _as_is(models.CharField(max_length=5), connection) == {str, type(None)}
+    assert _as_is(Shouting(max_length=5), connection) == frozenset()
     for field in (
         models.DateTimeField(),
         models.UUIDField(),
@@ -249,9 +249,19 @@ def test_only_djangos_own_fields_are_trusted_to_write_a_value_as_it_is():
         models.GenericIPAddressField(),
         models.DecimalField(),
     ):
-        assert _as_is(field) == frozenset()
-    assert _as_is(Escalation._meta.get_field("locality")) == {int, type(None)}
+        assert _as_is(field, connection) == frozenset()
+    assert _as_is(Escalation._meta.get_field("locality"), connection) == {int, type(None)}
     shouted = Shouting(max_length=5)
     shouted.set_attributes_from_name("word")
     obj = type("Obj", (), {"word": "hush"})()
-    assert db_values(writers([shouted]), obj, connection) == ["HUSH"]
+    assert db_values(writers([shouted], connection), obj, connection) == ["HUSH"]
+
+
+def test_whole_numbers_are_asked_for_where_the_backend_wraps_them(monkeypatch):
+    class Int4(int):
+        pass
+
+    monkeypatch.setattr(connection.ops, "adapt_integerfield_value", lambda value, kind: Int4(value))
+    assert _as_is(Escalation._meta.get_field("locality"), connection) == frozenset()
+    assert _as_is(Escalation._meta.get_field("urgency_rank"), connection) == frozenset()
+    assert _as_is(Escalation._meta.get_field("kind"), connection) == {str, type(None)}
