@@ -94,8 +94,9 @@ def _types(params) -> tuple[str, ...] | None:
     return tuple(names)
 
 
-def _numbered(sql: str) -> str:
-    """psycopg2's ``%s`` placeholders as the server's ``$1``, ``$2``... and ``%%`` as ``%``."""
+def _numbered(sql: str) -> tuple[str, int]:
+    """psycopg2's ``%s`` placeholders as the server's ``$1``, ``$2``... and ``%%`` as ``%``, and
+    how many placeholders there were."""
     count = 0
 
     def number(match):
@@ -105,7 +106,7 @@ def _numbered(sql: str) -> str:
         count += 1
         return f"${count}"
 
-    return _PLACEHOLDER.sub(number, sql)
+    return _PLACEHOLDER.sub(number, sql), count
 
 
 _sent = extensions.cursor.query.__get__
@@ -178,11 +179,8 @@ class PreparingCursor(extensions.cursor):
         conn.serial += 1
         name = f"lw_{conn.serial}"
         declared = f" ({', '.join(types)})" if types is not None else ""
-        prepare = f"PREPARE {name}{declared} AS {_numbered(query)}"
-        if types is None:
-            count = sum(match.group() == "%s" for match in _PLACEHOLDER.finditer(query))
-        else:
-            count = len(types)
+        numbered, count = _numbered(query)
+        prepare = f"PREPARE {name}{declared} AS {numbered}"
         entry = (name, f"EXECUTE {name} ({', '.join(['%s'] * count)})")
         try:
             if self._idle(conn):

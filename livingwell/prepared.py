@@ -384,8 +384,7 @@ def db_values(written: tuple, obj, connection) -> list:
 @dataclass(frozen=True)
 class _CompiledInsert:
     sql: str
-    fields: tuple  # the columns' fields, in the SQL's order
-    writers: tuple  # db_values's
+    writers: tuple  # db_values's, of the columns in the SQL's order
     returning_params: tuple
     returning_fields: tuple
     converters: dict  # position -> (converters, expression), as the ORM applies them
@@ -484,7 +483,6 @@ class PreparedInsert:
         compiled = _CompiledInsert(
             # Every value is a column's: planned once per connection on PostgreSQL.
             sql=plan_once(sql, insert=True) if connection.vendor == "postgresql" else sql,
-            fields=self._fields,
             writers=writers(self._fields, connection),
             returning_params=tuple(getattr(compiler, "returning_params", ())),
             returning_fields=returning,
