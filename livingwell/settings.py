@@ -246,7 +246,9 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 def broker_transport(url: str) -> str | None:
     """For Redis, kombu's Redis transport keeping one Redis client per channel instead of making
     one for every publish (livingwell/broker.py); for any other broker, the URL's own."""
-    return "livingwell.broker:Transport" if url.startswith(("redis://", "rediss://")) else None
+    from livingwell.broker import TRANSPORT
+
+    return TRANSPORT if url.startswith(("redis://", "rediss://")) else None
 
 
 CELERY_BROKER_TRANSPORT = broker_transport(CELERY_BROKER_URL)

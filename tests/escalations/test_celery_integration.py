@@ -88,6 +88,26 @@ def test_an_observation_is_routed_within_seconds(
     assert took < 5, f"routed in {took:.1f}s"
 
 
+def test_sent_to_an_emptied_redis_before_any_worker_it_is_routed_once_one_starts(
+    services_up, workers, volunteer, mary, coordinator
+):
+    """The routing is pushed straight onto the queue's list, without declaring the queue
+    (livingwell/broker.py): on a Redis emptied while no worker runs, nothing records the
+    queue's binding, and the worker started after still takes the task."""
+    import redis
+
+    server = redis.Redis.from_url(services_up)
+    with broker(services_up):
+        (escalation_id,) = observe(volunteer, mary)
+        assert server.llen("routing") == 1
+        assert server.keys("_kombu.binding*") == []
+        workers(services_up)
+        wait_for(lambda: routed_count(escalation_id) == 1, timeout=15)
+    escalation = Escalation.objects.get(pk=escalation_id)
+    assert escalation.state == EscalationState.ROUTED
+    assert escalation.owner == coordinator
+
+
 def test_broker_down_at_submit_then_100_routings_and_no_duplicates(
     services_up, workers, client, volunteer, mary, coordinator
 ):

@@ -10,7 +10,7 @@ from celery.utils.saferepr import saferepr
 from escalations.tasks import route_escalation
 from livingwell import broker
 from livingwell.celery import ping
-from livingwell.queue import _reprs
+from livingwell.queue import _reprs, enqueue
 from livingwell.settings import broker_transport
 from tests.workers import real_broker
 
@@ -107,3 +107,48 @@ def test_the_ids_a_task_is_sent_show_as_celery_would_show_them(kwargs):
 @pytest.mark.parametrize("kwargs", [{"note": "a"}, {"at": 1.5}, {"flag": True}])
 def test_other_arguments_are_left_to_celery(kwargs):
     assert _reprs(kwargs) == {}
+
+
+def _options_sent(monkeypatch, capture) -> dict:
+    sent = []
+    monkeypatch.setattr(route_escalation, "apply_async", lambda **options: sent.append(options))
+    with capture(execute=True):
+        enqueue(route_escalation, escalation_id=7)
+    (options,) = sent
+    return options
+
+
+@pytest.mark.django_db
+def test_on_redis_a_task_is_sent_without_declaring_its_queue(
+    broker_url, monkeypatch, django_capture_on_commit_callbacks
+):
+    with real_broker(broker_url):
+        options = _options_sent(monkeypatch, django_capture_on_commit_callbacks)
+    assert options["declare"] == []
+    assert options["kwargs"] == {"escalation_id": 7}
+
+
+@pytest.mark.django_db
+def test_on_any_other_transport_celery_declares_as_it_does(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from livingwell.celery import app
+
+    # The transport the broker URL's scheme names (RabbitMQ's, say): kombu's own.
+    monkeypatch.setitem(app.conf, "broker_transport", None)
+    options = _options_sent(monkeypatch, django_capture_on_commit_callbacks)
+    assert "declare" not in options
+
+
+def test_every_route_names_a_direct_queue_only():
+    """Sending without declaring (above) holds for a task routed to a direct queue, which
+    Celery sends by the default exchange straight to the queue's list: the routes name queues,
+    never an exchange, and every queue's exchange is direct."""
+    from django.conf import settings
+
+    from livingwell.celery import app
+
+    assert all(set(route) == {"queue"} for route in settings.CELERY_TASK_ROUTES.values())
+    names = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    for name in names | {settings.CELERY_TASK_DEFAULT_QUEUE}:
+        assert app.amqp.queues[name].exchange.type == "direct"
