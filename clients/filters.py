@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from livingwell.models import Practice
 from livingwell.prepared import Prepared
-from volunteers.filters import FilterForm
+from volunteers.filters import FilterForm, ListFilterSet
 
 from .enums import ClientStatus, ConsentAction
 from .models import Assignment
@@ -46,7 +46,7 @@ def _practices(user) -> tuple[Prepared, tuple]:
     return _PRACTICES_OF, (user.locality_id,)
 
 
-class ClientFilter(django_filters.FilterSet):
+class ClientFilter(ListFilterSet):
     q = django_filters.CharFilter(
         label="Name, NHS number or postcode", method="search", max_length=100
     )
@@ -74,24 +74,19 @@ class ClientFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self._practices = _practices(user)
 
-    def get_form_class(self):
-        """The filters' form class, made once rather than on every load of the list (a class and
-        its five fields each time): its fields are everyone's but the practice's queryset,
-        which ``form`` gives each form. The class's own is the declared one, which finds nothing."""
-        made = type(self).__dict__.get("_form_class")
-        if made is None:
-            made = type(self)._form_class = super().get_form_class()
-        return made
-
     @property
     def form(self):
         if not hasattr(self, "_form"):
-            # This user's practices: the queryset checks a practice sent, the options are its
-            # rows, read by the compiled lookup.
+            form = super().form
+            practice = form.fields["practice"]
             prepared, values = self._practices
-            practice = super().form.fields["practice"]
-            practice.queryset = prepared.build(*values)
+            # The options: this user's practices, read by the compiled lookup.
             practice.listed = partial(prepared.all, *values)
+            # A practice sent is checked against this user's practices. Without one the field
+            # keeps the declared queryset, which finds nothing, and no queryset is built (the
+            # ORM's building of it was a twentieth of the list's Python on every load).
+            if form["practice"].data not in practice.empty_values:
+                practice.queryset = prepared.build(*values)
         return self._form
 
     def search(self, qs, name, value):

@@ -91,3 +91,20 @@ def test_each_user_checks_a_practice_sent_against_their_own_whoever_came_first(
     form = ClientFilter({}, queryset=Client.objects.none(), user=coordinator).form
     assert type(form) is ClientFilter._form_class
     assert list(type(form).base_fields["practice"].queryset) == []
+
+
+def test_the_users_practices_are_built_as_a_queryset_only_when_a_practice_is_sent(
+    client_for, coordinator, west_practice, monkeypatch
+):
+    from clients import filters
+
+    built = []
+    build = filters._PRACTICES_OF.build
+    monkeypatch.setattr(filters._PRACTICES_OF, "build", lambda *a: built.append(a) or build(*a))
+    web = client_for(coordinator)
+    html = web.get(LIST).content.decode()
+    assert built == [] and (str(west_practice.pk), west_practice.name) in _options(html)
+    form = ClientFilter({}, queryset=Client.objects.none(), user=coordinator).form
+    assert built == [] and list(form.fields["practice"].queryset) == []
+    assert web.get(LIST, {"practice": west_practice.pk}).status_code == 200
+    assert built == [(coordinator.locality_id,)]
