@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from livingwell.choices import labels_of
 from livingwell.enums import LOCALITY_STAFF_ROLES, Role
 from livingwell.prepared import Prepared
+from livingwell.reversing import reverser
 
-from .models import Observation
+from .models import Escalation, Observation
 from .selectors import queue_counts
 
 # The client page's panel, compiled once (livingwell.prepared).
 _MINE_ABOUT = Prepared(
     lambda client_id, user_id: (
         Observation.objects.filter(client_id=client_id, volunteer__user_id=user_id)
-        .select_related("escalation")
-        .only("id", "kind", "created_at", "escalation__id", "escalation__state")
-        .order_by("-created_at")[:5]
+        .order_by("-created_at")
+        .values_list("id", "kind", "created_at", "escalation__state")[:5]
     ),
     int,
     int,
@@ -28,16 +29,10 @@ _MINE_ABOUT = Prepared(
 _LATEST_ABOUT = Prepared(
     lambda client_id: (
         Observation.objects.filter(client_id=client_id, escalation__isnull=False)
-        .select_related("escalation")
-        .only(
-            "id",
-            "created_at",
-            "escalation__id",
-            "escalation__kind",
-            "escalation__state",
-            "escalation__created_at",
-        )
-        .order_by("-created_at")[:5]
+        .order_by("-created_at")
+        .values_list(
+            "escalation__id", "escalation__kind", "escalation__state", "escalation__created_at"
+        )[:5]
     ),
     int,
     plan_once=True,
@@ -82,36 +77,40 @@ def client_page_panel(request, client) -> dict | None:
     user = request.user
     if user.role == Role.VOLUNTEER:
         mine = _MINE_ABOUT.fetch(client.pk, user.pk)
+        kinds, here = labels_of(Observation, "kind"), timezone.get_current_timezone()
+        yours = reverser("escalations:my_observation", 1)
         links = [
             (
                 f"Tell us what you noticed about {client.first_name}",
                 reverse("escalations:observation_create") + f"?client={client.pk}",
             )
         ]
-        for o in mine:
-            done = o.escalation.state == EscalationState.CLOSED
-            links.append(
-                (
-                    f"{o.get_kind_display()}, {timezone.localtime(o.created_at):%d %b %Y}: "
-                    f"{'finished' if done else 'being looked at'}",
-                    reverse("escalations:my_observation", args=[o.pk]),
-                )
-            )
+        for pk, kind, created_at, state in mine:
+            label = f"{kinds.get(kind, kind)}, {created_at.astimezone(here):%d %b %Y}"
+            # An observation whose escalation an admin deleted says no more than that.
+            if state is not None:
+                done = state == EscalationState.CLOSED
+                label += f": {'finished' if done else 'being looked at'}"
+            links.append((label, yours(pk)))
         return {"title": "What you noticed", "body": "", "links": links}
     if user.role in LOCALITY_STAFF_ROLES or user.role == Role.ADMIN:
-        latest = [o.escalation for o in _LATEST_ABOUT.fetch(client.pk)]
+        # Rows, not model instances, and the links' paths by the kept reverser: on the busiest
+        # client's page this panel was an eighth of the page's Python.
+        latest = _LATEST_ABOUT.fetch(client.pk)
         if not latest:
             return {"title": "Escalations", "body": "Nothing has been escalated.", "links": []}
+        kinds, states = labels_of(Escalation, "kind"), labels_of(Escalation, "state")
+        here, detail = timezone.get_current_timezone(), reverser("escalations:detail", 1)
         return {
             "title": "Escalations",
             "body": "",
             "links": [
                 (
-                    f"{e.get_kind_display()}, {timezone.localtime(e.created_at):%d %b %Y}: "
-                    f"{e.get_state_display().lower()}",
-                    reverse("escalations:detail", args=[e.pk]),
+                    f"{kinds.get(kind, kind)}, {created_at.astimezone(here):%d %b %Y}: "
+                    f"{str(states.get(state, state)).lower()}",
+                    detail(pk),
                 )
-                for e in latest
+                for pk, kind, state, created_at in latest
             ],
         }
     return None
