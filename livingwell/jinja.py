@@ -6,7 +6,7 @@ of six cells took 6 to 9 ms of its page here. Jinja2 compiles a template to Pyth
 the same rows, byte for byte, take 1.3 ms. Pages stay Django templates (their layout, forms and
 messages); a list's rows, the layout's head, header and menu
 (``livingwell/jinja2/layout/_top.html``) and the content of the busiest pages (the triage
-queue, the escalation page, the client page) are Jinja2 partials, under
+queue, the escalation page, the client page, the MDT agenda's items) are Jinja2 partials, under
 ``<app>/jinja2/...``, drawn by ``{% rows %}`` (``livingwell.templatetags.rows``) with exactly
 the values it is given. A form on such a page is drawn by crispy in the view and given as
 HTML; ``{% csrf_token %}`` is ``{{ csrf_field(csrf_token) }}``, of the token it is given.

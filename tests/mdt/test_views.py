@@ -131,6 +131,48 @@ def test_agenda_puts_volunteer_items_first_with_the_leave_time(client_for, chair
     assert f"volunteers leave at {leave:%H:%M}" in body
 
 
+def test_each_item_says_what_the_agenda_holds_for_it(client_for, chair, meeting, agenda):
+    mine, other1, other2 = agenda["mine"], agenda["other1"], agenda["other2"]
+    AgendaItem.objects.filter(pk=other1.pk).update(
+        key_worker_name="Jo Nancarrow", volunteer_note="Not visiting at the moment"
+    )
+    for n, item in ((1, mine), (2, other1)):
+        for i in range(n):
+            PlanAction.objects.create(
+                item=item,
+                description=f"Action {i}",
+                owner_name="Dr Penhale",
+                due_on=dt.date(2027, 1, 5),
+                created_by=chair,
+            )
+    url = reverse("mdt:meeting_detail", args=[meeting.pk])
+    body = page(client_for(chair), url)
+    # A member's items under "With volunteers attending" are h4, as the members-only ones.
+    assert f'<h4 class="govuk-heading-s govuk-!-margin-bottom-1">1. {mine.client}' in body
+    assert f'<h4 class="govuk-heading-s govuk-!-margin-bottom-1">2. {other1.client}' in body
+    assert f"(NHS {mine.client.nhs_number})" in body
+    assert f"Volunteer attending: {mine.volunteer.user}. 1 action.</p>" in body
+    assert "Key worker: Jo Nancarrow. 2 actions.</p>" in body
+    assert "<strong>No volunteer:</strong> Not visiting at the moment" in body
+    for item in (mine, other1, other2):
+        assert reverse("mdt:item_detail", args=[item.pk]) in body
+        for name in ("mdt:item_remove", "mdt:item_volunteer"):
+            form = body.index(f'action="{reverse(name, args=[item.pk])}"')
+            assert 'name="csrfmiddlewaretoken"' in body[form : body.index("</form>", form)]
+    # Once held, nothing on the agenda can be changed from it.
+    Meeting.objects.filter(pk=meeting.pk).update(state=MeetingState.HELD)
+    held = page(client_for(chair), url)
+    assert "Take off the agenda" not in held and "Plan and actions" in held
+
+
+def test_a_volunteers_item_is_an_h3_under_the_agendas_h2(client_for, volunteer, meeting, agenda):
+    body = page(client_for(volunteer), reverse("mdt:meeting_detail", args=[meeting.pk]))
+    mine = agenda["mine"]
+    assert "Your part of the agenda</h2>" in body
+    assert f'<h3 class="govuk-heading-s govuk-!-margin-bottom-1">1. {mine.client}</h3>' in body
+    assert "NHS" not in body and "Take off the agenda" not in body
+
+
 # ---- arranging a meeting -------------------------------------------------------------------
 
 
