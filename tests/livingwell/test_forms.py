@@ -102,6 +102,35 @@ def test_fixed_choices_are_shared_by_every_form_not_copied_for_each():
         assert two.fields[name].choices is _Fixed.base_fields[name].choices
 
 
+def test_fixed_choices_widgets_share_the_choices_and_keep_attributes_of_their_own():
+    one, two = _Fixed(), _Fixed()
+    for name in ("kind", "kinds"):
+        declared = _Fixed.base_fields[name].widget
+        mine, theirs = one.fields[name].widget, two.fields[name].widget
+        assert mine is not declared and mine is not theirs
+        assert mine.choices is declared.choices and theirs.choices is declared.choices
+        mine.attrs["class"] = "mine"
+        assert "class" not in theirs.attrs and "class" not in declared.attrs
+        assert one.fields[name].widget is mine  # a field's widget is the one its copy made
+    html = str(one["kind"])
+    assert 'value="a"' in html and 'value="b"' in html
+
+
+def test_a_widget_with_a_copy_of_its_own_is_copied_its_own_way():
+    class Counting(forms.RadioSelect):
+        copies = 0
+
+        def __deepcopy__(self, memo):
+            type(self).copies += 1
+            return super().__deepcopy__(memo)
+
+    class WithOwnWidget(forms.Form):
+        kind = FixedChoiceField(choices=_AB, widget=Counting)
+
+    WithOwnWidget()
+    assert Counting.copies == 1
+
+
 def test_a_form_given_other_choices_keeps_them_to_itself():
     one = _Fixed({"kind": "c", "kinds": ["c"]})
     one.fields["kind"].choices = [("c", "C")]
