@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clients.enums import ConsentScope
+from livingwell import reversing
 from livingwell.audit import audit
 from livingwell.choices import labels_of
 from livingwell.enums import LOCALITY_STAFF_ROLES, AuditAction, Role
@@ -122,8 +123,8 @@ def observation_create(request):
                         else "Saved. It is being routed now.",
                     )
                 if volunteer is not None:
-                    return redirect("escalations:my_observation", observation.pk)
-                return redirect("escalations:detail", observation.escalation.pk)
+                    return reversing.redirect("escalations:my_observation", observation.pk)
+                return reversing.redirect("escalations:detail", observation.escalation.pk)
     elif volunteer is None:
         # A call: first who called, then the form with that volunteer's clients to choose from.
         # "Change" on the second step comes back here with the caller chosen before.

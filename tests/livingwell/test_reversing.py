@@ -191,3 +191,22 @@ def test_patterns_changed_and_djangos_caches_cleared_are_followed():
         urls_reversing.urlpatterns[:] = original
         clear_url_caches()
     assert reversing.reverse("one:thing", args=[4]) == "/one/thing/4/"
+
+
+def test_redirect_goes_where_djangos_goes():
+    from django.shortcuts import redirect as django_redirect
+
+    for name, args in (("escalations:my_observation", (12,)), ("escalations:triage", ())):
+        ours, django = reversing.redirect(name, *args), django_redirect(name, *args)
+        assert (ours.status_code, ours["Location"]) == (django.status_code, django["Location"])
+
+
+def test_redirect_asks_django_once_a_name(monkeypatch):
+    asked = []
+    monkeypatch.setattr(
+        reversing, "django_reverse", lambda *a, **k: asked.append(a) or django_reverse(*a, **k)
+    )
+    reversing.clear()
+    paths = {reversing.redirect("escalations:my_observation", pk)["Location"] for pk in (1, 2, 3)}
+    assert paths == {f"/observations/{pk}/" for pk in (1, 2, 3)}
+    assert len(asked) == 2  # the long and the one-digit numbers, for the name's first use
