@@ -1,4 +1,11 @@
+import time
+
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
+
+# What ``add_never_cache_headers`` writes on a response with no Cache-Control of its own,
+# with "no-store" first.
+NEVER_CACHE = "no-store, max-age=0, no-cache, must-revalidate, private"
 
 
 class NoStoreForSignedInMiddleware:
@@ -11,6 +18,15 @@ class NoStoreForSignedInMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            add_never_cache_headers(response)
-            response.headers["Cache-Control"] = "no-store, " + response.headers["Cache-Control"]
+            headers = response.headers
+            if "Cache-Control" in headers:
+                # The view's own directives kept, as Django merges them.
+                add_never_cache_headers(response)
+                headers["Cache-Control"] = "no-store, " + headers["Cache-Control"]
+            else:
+                # Django's headers, written at once rather than parsed and merged: every
+                # signed-in response comes this way.
+                if "Expires" not in headers:
+                    headers["Expires"] = http_date(time.time())
+                headers["Cache-Control"] = NEVER_CACHE
         return response

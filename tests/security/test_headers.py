@@ -49,3 +49,57 @@ def test_redirects_to_the_code_step_carry_the_headers(client_for, coordinator):
 
 
 # `check --deploy --fail-level WARNING` with production settings: tests/livingwell/test_settings.py.
+
+
+def _never_cached(response) -> tuple[set[str], bool]:
+    directives = [v.strip() for v in response.headers["Cache-Control"].split(",")]
+    return set(directives), "Expires" in response.headers
+
+
+def test_signed_in_responses_say_what_djangos_never_cache_says(rf, volunteer):
+    from django.http import HttpResponse
+    from django.utils.cache import add_never_cache_headers
+
+    from livingwell.middleware import NEVER_CACHE, NoStoreForSignedInMiddleware
+
+    request = rf.get("/")
+    request.user = volunteer
+    ours = NoStoreForSignedInMiddleware(lambda r: HttpResponse("x"))(request)
+    django = HttpResponse("x")
+    add_never_cache_headers(django)
+    assert _never_cached(ours) == _never_cached(django)
+    # "no-store" first, for the caches that read only the first directive.
+    assert ours.headers["Cache-Control"] == NEVER_CACHE
+    assert NEVER_CACHE.startswith("no-store, ")
+
+
+def test_a_views_own_cache_control_is_merged_as_django_merges_it(rf, volunteer):
+    from django.http import HttpResponse
+
+    from livingwell.middleware import NoStoreForSignedInMiddleware
+
+    def view(request):
+        response = HttpResponse("x")
+        response.headers["Cache-Control"] = "max-age=300, public"
+        response.headers["Expires"] = "Thu, 01 Jan 2099 00:00:00 GMT"
+        return response
+
+    request = rf.get("/")
+    request.user = volunteer
+    response = NoStoreForSignedInMiddleware(view)(request)
+    directives, _ = _never_cached(response)
+    assert {"no-store", "no-cache", "must-revalidate", "private", "max-age=0"} <= directives
+    assert "public" not in directives and "max-age=300" not in directives
+    assert response.headers["Expires"] == "Thu, 01 Jan 2099 00:00:00 GMT"
+
+
+def test_anonymous_responses_are_left_as_they_are(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    from livingwell.middleware import NoStoreForSignedInMiddleware
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    response = NoStoreForSignedInMiddleware(lambda r: HttpResponse("x"))(request)
+    assert "Cache-Control" not in response.headers and "Expires" not in response.headers
