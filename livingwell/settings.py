@@ -286,6 +286,8 @@ CELERY_BROKER_POOL_ACQUIRE_TIMEOUT = None
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_ENGINE = "livingwell.security.sessions"
+# Django's, with short cookies signed without trying to compress them.
+MESSAGE_STORAGE = "livingwell.message_storage.FallbackStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # The absolute limit of a session, for everyone: signed out 12 hours after signing in.

@@ -409,3 +409,20 @@ def test_my_observations_are_counted_without_joining_the_rows_tables(
     ]
     # (the volunteer's id is a subquery of its own)
     assert len(counts) == 1 and "JOIN" not in counts[0].split(" WHERE ")[0]
+
+
+def test_the_thanks_go_in_a_cookie_signed_without_zlib(
+    client_for, volunteer, mary, monkeypatch, django_capture_on_commit_callbacks
+):
+    """One short message a send: Django would try zlib on it (livingwell/message_storage.py)."""
+    import zlib
+
+    tried, compress = [], zlib.compress
+    monkeypatch.setattr(zlib, "compress", lambda data, *a: tried.append(data) or compress(data))
+    web = client_for(volunteer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web.post(URL, form_data(mary))
+    assert response.status_code == 302
+    assert not [data for data in tried if b"Thank you" in data]
+    body = web.get(response.url).content.decode()
+    assert "Thank you. We have it, and the right person will look at it." in body
