@@ -45,8 +45,8 @@ class KeptProducer:
 
     Celery takes a producer from the app's pool for each send and gives it back afterwards;
     kombu's pool drops the producer's connection as it comes back and takes one again, binding
-    the producer anew, as it goes out: about a quarter of a send's CPU. The producer kept here
-    takes its connection from the app's pool once and keeps it.
+    the producer anew, as it goes out: about a tenth of a send's instructions. The producer kept
+    here takes its connection from the app's pool once and keeps it.
 
     Its sends are Celery's own (``apply_async`` with ``producer``), retry included: on a lost
     connection (Redis restarted) kombu connects again and revives this producer before it gives
@@ -83,6 +83,13 @@ class KeptProducer:
         finally:
             self._lock.release()
 
+    def after_fork_in_child(self) -> None:
+        """A forked child's own lock (a thread of the parent's may have held it, and that
+        thread is not in the child) and no producer (the parent's connection is not the
+        child's to use or give back)."""
+        self._lock = threading.Lock()
+        self._producer = self._pool = self._pid = None
+
     def _drop(self) -> None:
         producer, self._producer, self._pool = self._producer, None, None
         if producer is not None and producer.__connection__ is not None:
@@ -93,6 +100,7 @@ class KeptProducer:
 
 
 _KEPT = KeptProducer()
+os.register_at_fork(after_in_child=_KEPT.after_fork_in_child)
 
 
 def _reprs(kwargs: dict) -> dict:

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import os
 import threading
 
 import pytest
@@ -97,6 +98,25 @@ def test_a_forked_process_takes_its_own(
         assert kept._producer is not parents
     assert released == [], "the parent's connection is not the child's to give back"
     assert sorted(_queued(broker_url)) == [1, 2]
+
+
+def test_a_child_forked_during_a_send_sends_with_its_own(broker_url):
+    """A real fork while the parent's producer is in use: the child neither waits for the
+    parent's lock nor uses the parent's producer."""
+    from livingwell.celery import app
+
+    with real_broker(broker_url), queue._KEPT.producer(app) as parents:
+        assert parents is not None
+        pid = os.fork()
+        if pid == 0:  # the child: report by exit code, never return into pytest
+            code = 1
+            try:
+                with queue._KEPT.producer(app) as childs:
+                    code = 0 if childs is not None and childs is not parents else 2
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_a_failed_send_drops_the_producer(
