@@ -105,3 +105,21 @@ def test_seed_demo_gives_the_chair_a_held_and_a_coming_mdt():
         >= 3
     )
     assert closed.escalation.events.filter(action=Action.PUT_TO_MDT).get().at < held.starts_at
+
+
+def test_demo_codes_work_for_sign_ins_in_quick_succession(client, settings, time_machine):
+    """Each sign-in within one 30-second step takes the next step's code, and the device learns
+    a drift from it; the command's code is for the device's own step, drift and all."""
+    import io
+
+    call_command("seed_demo", stdout=io.StringIO())
+    settings.DEBUG = True
+    time_machine.move_to("2026-12-07 10:00:05+00:00", tick=False)
+    for attempt in range(3):
+        client.logout()
+        client.post("/sign-in/", {"username": "coordinator", "password": DEMO_PASSWORD})
+        out = io.StringIO()
+        call_command("demo_otp_code", "coordinator", stdout=out)
+        response = client.post("/account/code/", {"code": out.getvalue().strip()})
+        assert response.status_code == 302, f"sign-in {attempt + 1} refused its code"
+    assert TOTPDevice.objects.get(user__username="coordinator").drift == 2

@@ -27,13 +27,17 @@ class Command(BaseCommand):
                 f"{username} has no demo authenticator: volunteers sign in without a code; "
                 "for staff, run seed_demo first."
             )
+        # The device's steps are the clock's shifted by its drift, which it learns from each
+        # code accepted (one a step ahead, after a sign-in moments before, moves it one on).
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
         totp.time = time.time()
         now_t = totp.t()
         # A code is accepted once: after a sign-in, the next one is the following step's.
         t = max(now_t, device.last_t + 1)
         if t > now_t + device.tolerance:
-            wait = int((t - device.tolerance) * device.step + device.t0 - time.time()) + 1
+            ready = (t - device.tolerance - device.drift) * device.step + device.t0
+            wait = int(ready - time.time()) + 1
             raise CommandError(f"The last code was used just now; try again in {wait} s.")
-        totp.time = t * device.step + device.t0
+        # The code of the device's step t: the clock's step t - drift.
+        totp.time = (t - device.drift) * device.step + device.t0
         self.stdout.write(f"{totp.token():0{device.digits}d}")
