@@ -52,16 +52,13 @@ class KeptProducer:
     connection (Redis restarted) kombu connects again and revives this producer before it gives
     up, as it does for a pooled one. A send that still fails drops the kept producer, its
     connection given back, and the next send takes a new one. A new producer is also taken when
-    the app's producer pool is replaced (its broker changed) and in a process forked from the
-    one that took it (the connection is the parent's). A thread that finds the producer in use
-    by another gets None, and Celery takes one from the pool for it as before.
+    the app's producer pool is replaced (its broker changed); a process forked from the one
+    that took it starts with none (``os.register_at_fork``). A thread that finds the producer
+    in use by another gets None, and Celery takes one from the pool for it as before.
     """
 
     def __init__(self):
-        self._lock = threading.Lock()
-        self._producer = None
-        self._pool = None
-        self._pid = None
+        self.after_fork_in_child()
 
     @contextmanager
     def producer(self, app):
@@ -70,11 +67,10 @@ class KeptProducer:
             return
         try:
             pool = app.amqp.producer_pool
-            if self._producer is None or self._pool is not pool or self._pid != os.getpid():
-                if self._pid == os.getpid():
-                    self._drop()
+            if self._pool is not pool:  # none yet, dropped, or the broker changed
+                self._drop()
                 self._producer = pool.create_producer()
-                self._pool, self._pid = pool, os.getpid()
+                self._pool = pool
             try:
                 yield self._producer
             except BaseException:
@@ -88,7 +84,7 @@ class KeptProducer:
         thread is not in the child) and no producer (the parent's connection is not the
         child's to use or give back)."""
         self._lock = threading.Lock()
-        self._producer = self._pool = self._pid = None
+        self._producer = self._pool = None
 
     def _drop(self) -> None:
         producer, self._producer, self._pool = self._producer, None, None
