@@ -10,17 +10,26 @@ baselines are ``/healthz`` (the ceiling of this stack on this machine) and the D
 change list of escalations (what a coordinator would use without this app). ``/healthz`` is
 loaded again after each page, and a page's share is of the mean of the two ``/healthz`` runs on
 either side of it: a machine whose speed drifts between minutes then moves a page and its
-ceiling together (the table shows the share of the run's first ``/healthz`` too). Then two Celery
-worker processes route fresh observations, beside a trivial task through the same worker. It
-prints a table and writes the same as JSON to ``bench/out/results-<date>.json``.
+ceiling together (the table shows the share of the run's first ``/healthz`` too).
+
+Cost must not grow with the data, so each page is also compared with the same page in a second,
+smaller world (10,000 observations; ``--quick``: 1,000), seeded in a database of its own and
+served by a gunicorn of its own: the page is loaded here, there, there, here (5 s each; quick
+1 s), and each world's figure is the mean of its two loads. The two sizes are then measured
+seconds apart, in an order that cancels a steady drift, rather than in runs minutes apart. Then
+two Celery worker processes route fresh observations, beside a trivial task through the same
+worker. It prints a table and writes the same as JSON to ``bench/out/results-<date>.json``.
 
     python bench/run.py            # 1,000,000 observations, 10 s per page
     python bench/run.py --quick    # 10,000 observations, 2 s per page (CI: only errors fail)
 
 Databases: ``BENCH_DATABASE_URL`` if set; otherwise ``DATABASE_URL``'s database with ``_quick``
 appended for ``--quick`` (so the two sizes never share a database); otherwise
-``postgres://postgres@127.0.0.1:5432/livingwell_bench``. Redis: ``CELERY_BROKER_URL`` (required;
-the run empties only the ``routing`` queue of that database).
+``postgres://postgres@127.0.0.1:5432/livingwell_bench``. The second world's is the same with
+``_10000`` (quick: ``_1000``) appended, or ``--pair-database-url``; ``--pair-observations 0``
+leaves the second world out. Its gunicorn shares the cache, with the key prefix ``pair``.
+Redis: ``CELERY_BROKER_URL`` (required; the run empties only the ``routing`` queue of that
+database).
 
 It exits 1 if anything went wrong (a sign-in, a page answering an unexpected status, a socket
 error, a routing not done): never because something was slow.
@@ -61,6 +70,11 @@ from bench import cpu  # noqa: E402  (the project's root is on the path only fro
 
 QUICK_OBSERVATIONS = 10_000
 FULL_OBSERVATIONS = 1_000_000
+# The second world each page is compared with (cost must not grow with the data), and the cache
+# key prefix its gunicorn is given so that the two never share kept figures.
+QUICK_PAIR_OBSERVATIONS = 1_000
+FULL_PAIR_OBSERVATIONS = 10_000
+PAIR_CACHE_PREFIX = "pair"
 
 
 # --- options ---------------------------------------------------------------------------------
@@ -90,6 +104,19 @@ def parse_args(argv=None):
         help="record the gunicorn workers with py-spy while PAGE is measured "
         "(bench/out/profile-PAGE.txt, collapsed stacks, and a summary printed)",
     )
+    p.add_argument(
+        "--pair-observations",
+        type=int,
+        help="the size of a second world, each page loaded there too, alternated with this "
+        "world's (10,000; quick 1,000; 0 for none)",
+    )
+    p.add_argument(
+        "--pair-database-url",
+        help="the second world's database (this world's with _<pair observations> appended)",
+    )
+    p.add_argument(
+        "--pair-duration", type=float, help="seconds of each of the four alternated loads (5)"
+    )
     p.add_argument("--compare", type=Path, help="an earlier results JSON to compare pages with")
     p.add_argument("--out", type=Path, help="where to write the JSON")
     args = p.parse_args(argv)
@@ -100,6 +127,9 @@ def parse_args(argv=None):
     args.routing_observations = args.routing_observations or (500 if quick else 5_000)
     args.latency_observations = args.latency_observations or (30 if quick else 200)
     args.workers = args.workers or 2 * (os.cpu_count() or 1) + 1
+    if args.pair_observations is None:
+        args.pair_observations = QUICK_PAIR_OBSERVATIONS if quick else FULL_PAIR_OBSERVATIONS
+    args.pair_duration = args.pair_duration or (1.0 if quick else 5.0)
     return args
 
 
@@ -115,6 +145,14 @@ def database_url(args) -> str:
         parts = urllib.parse.urlsplit(base)
         base = urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_quick"))
     return base
+
+
+def pair_database_url(args, db_url: str) -> str:
+    if args.pair_database_url:
+        return args.pair_database_url
+    parts = urllib.parse.urlsplit(db_url)
+    path = f"{parts.path.rstrip('/')}_{args.pair_observations}"
+    return urllib.parse.urlunsplit(parts._replace(path=path))
 
 
 def fail(message: str) -> None:
@@ -194,6 +232,13 @@ def manage(env, *argv, quiet=False) -> None:
             print(proc.stdout)
         fail(f"manage.py {' '.join(argv)} failed ({proc.returncode})")
     print(f"bench: manage.py {argv[0]} done in {time.monotonic() - started:.1f} s")
+
+
+def with_query(url: str, **params: str) -> str:
+    """``url`` with ``params`` added to its query string."""
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query) + list(params.items())
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
 def free_port() -> int:
@@ -324,6 +369,89 @@ def sign_in(base: str, username: str, password: str, second_factor=None) -> Sess
         raise RuntimeError(f"home page answered {status} to {username} after signing in")
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     return Session(username, cookie, cookies["csrftoken"], jar)
+
+
+def sign_in_all(base: str) -> dict[str, Session]:
+    """One session per role, as the scenario's users (of the world Django is reading)."""
+    from bench import scenario
+
+    return {
+        role: sign_in(base, username, scenario.PASSWORD, scenario.second_factor(username))
+        for role, username in scenario.users().items()
+    }
+
+
+# --- the second world ------------------------------------------------------------------------
+@dataclass
+class Pair:
+    """The run's second world: the same region with fewer observations, its own database and
+    gunicorn. Each page is loaded there too, alternated with this world's, so that the two
+    sizes are compared seconds apart rather than in runs minutes apart on a machine whose speed
+    drifts."""
+
+    observations: int
+    db_url: str
+    env: dict
+    base: str = ""
+    sessions: dict = field(default_factory=dict)
+    pages: dict = field(default_factory=dict)
+    marks: dict = field(default_factory=dict)
+
+    def world(self):
+        from bench import scenario
+
+        return scenario.world(self.db_url, PAIR_CACHE_PREFIX)
+
+
+ALTERNATION = ("here", "there", "there", "here")
+
+
+def alternate(base: str, page: Page, session, pair: Pair, args) -> dict:
+    """``page`` here and the same page in the second world, loaded here, there, there, here
+    (``args.pair_duration`` each): a machine speeding up or slowing down steadily over the four
+    loads moves both worlds' means alike."""
+    from bench import scenario
+
+    twin = pair.pages[page.key]
+    twin_session = pair.sessions.get(twin.role) if twin.role else None
+    if twin.kind == "dashboard":
+        with pair.world():
+            scenario.forget_kept_figures()  # its first request works them out, as here
+    check_page(pair.base, twin, twin_session)
+    if args.warmup:
+        run_wrk(pair.base, twin, twin_session, args.warmup, args)
+    runs: dict[str, list] = {"here": [], "there": []}
+    for where in ALTERNATION:
+        loaded = (base, page, session) if where == "here" else (pair.base, twin, twin_session)
+        runs[where].append(run_wrk(*loaded, args.pair_duration, args))
+    return paired_figures(runs["here"], runs["there"], pair.observations)
+
+
+def paired_figures(here: list[dict], there: list[dict], observations: int) -> dict:
+    """A page's requests/s here and in the second world (of ``observations``), each the mean
+    of its loads (all of the same length), and how far this world's is from the other's."""
+    rps = sum(r["rps"] for r in here) / len(here)
+    pair_rps = sum(r["rps"] for r in there) / len(there)
+    return {
+        "observations": observations,
+        "rps": round(rps, 1),
+        "pair_rps": round(pair_rps, 1),
+        "change": round(rps / pair_rps - 1, 3) if pair_rps else None,
+        "runs": [r["rps"] for r in here],
+        "pair_runs": [r["rps"] for r in there],
+        "errors": sum(error_count(r) for r in here + there),
+    }
+
+
+def paired_line(paired: dict) -> str:
+    change = f"{paired['change']:+.1%}" if paired["change"] is not None else "-"
+    return (
+        f"{paired['rps']:8.1f} req/s here, {paired['pair_rps']:8.1f} at "
+        f"{paired['observations']:,} observations ({change}; alternated: "
+        f"{' '.join(f'{r:.0f}' for r in paired['runs'])} here, "
+        f"{' '.join(f'{r:.0f}' for r in paired['pair_runs'])} there)"
+        + (f"  errors {paired['errors']}" if paired["errors"] else "")
+    )
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -488,6 +616,14 @@ def main(argv=None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     preflight(db_url, broker_url)
     env = production_env(db_url, broker_url)
+    pair = None
+    if args.pair_observations:
+        pair_url = pair_database_url(args, db_url)
+        if pair_url == db_url:
+            fail("the second world needs a database of its own (--pair-database-url)")
+        preflight(pair_url, broker_url)
+        pair = Pair(args.pair_observations, pair_url, production_env(pair_url, broker_url))
+        pair.env["CACHE_URL"] = with_query(pair.env["CACHE_URL"], key_prefix=PAIR_CACHE_PREFIX)
     os.environ.update(env)
     started = time.monotonic()
     results: dict = {
@@ -501,16 +637,21 @@ def main(argv=None) -> int:
 
     manage(env, "migrate", "--noinput", quiet=True)
     manage(env, "collectstatic", "--noinput", quiet=True)
+    if pair:
+        manage(pair.env, "migrate", "--noinput", quiet=True)
     if not args.skip_seed:
-        manage(
-            env,
-            "seed_scale",
-            f"--localities={args.localities}",
-            f"--practices={args.practices}",
-            f"--volunteers={args.volunteers}",
-            f"--clients={args.clients}",
-            f"--observations={args.observations}",
-        )
+        for world_env, observations in [(env, args.observations)] + (
+            [(pair.env, pair.observations)] if pair else []
+        ):
+            manage(
+                world_env,
+                "seed_scale",
+                f"--localities={args.localities}",
+                f"--practices={args.practices}",
+                f"--volunteers={args.volunteers}",
+                f"--clients={args.clients}",
+                f"--observations={observations}",
+            )
 
     import django
 
@@ -519,16 +660,26 @@ def main(argv=None) -> int:
 
     results["sizes"] = scenario.sizes()
     marks = scenario.marks()
+    if pair:
+        with pair.world():
+            results["pair_sizes"] = scenario.sizes()
+            pair.marks = scenario.marks()
     ok = True
     try:
-        with gunicorn(env, args.workers, OUT / "gunicorn.log") as (server, base):
-            sessions = {}
-            for role, username in scenario.users().items():
-                sessions[role] = sign_in(
-                    base, username, scenario.PASSWORD, scenario.second_factor(username)
-                )
+        with contextlib.ExitStack() as servers:
+            server, base = servers.enter_context(gunicorn(env, args.workers, OUT / "gunicorn.log"))
+            sessions = sign_in_all(base)
             print(f"bench: signed in as {', '.join(s.username for s in sessions.values())}")
             pages = scenario.pages(quick=args.quick)
+            if pair:
+                # Idle while this world is loaded: its workers wait on their sockets.
+                _, pair.base = servers.enter_context(
+                    gunicorn(pair.env, args.workers, OUT / "gunicorn-pair.log")
+                )
+                with pair.world():
+                    pair.sessions = sign_in_all(pair.base)
+                    pair.pages = {p.key: p for p in scenario.pages(quick=args.quick)}
+                print(f"bench: signed in to the world of {pair.observations:,} observations too")
             if args.pages:
                 wanted = set(args.pages.split(","))
                 pages = [p for p in pages if p.kind == "baseline" or p.key in wanted]
@@ -581,6 +732,10 @@ def main(argv=None) -> int:
                         else ""
                     )
                 )
+                if pair and page.kind != "baseline" and page.key in pair.pages:
+                    page.paired = alternate(base, page, session, pair, args)
+                    ok &= page.paired["errors"] == 0
+                    print(f"  {'':50} {paired_line(page.paired)}")
             results["pages"] = [asdict(p) for p in pages]
             results["memory"] = {
                 "gunicorn_workers": [
@@ -593,6 +748,9 @@ def main(argv=None) -> int:
             results["memory"]["celery_workers"] = results["routing"].pop("memory", [])
     finally:
         scenario.clean_up(marks)
+        if pair and pair.marks:
+            with pair.world():
+                scenario.clean_up(pair.marks)
     results["load_after"] = os.getloadavg()
     results["seconds"] = round(time.monotonic() - started, 1)
     results["targets"] = targets(results)
@@ -672,6 +830,15 @@ def targets(results) -> list[dict]:
             if admin and admin["rps"]:
                 ratio = r["rps"] / admin["rps"]
                 add(f"{page['title']}: times the admin list", round(ratio, 2), 1.5, ratio >= 1.5)
+        paired = page.get("paired")
+        if paired and paired["change"] is not None and page["kind"] != "post":
+            add(
+                f"{page['title']}: within 15% of its figure at {paired['observations']:,} "
+                "observations",
+                paired["change"],
+                0.15,
+                abs(paired["change"]) <= 0.15,
+            )
         add(f"{page['title']}: errors", error_count(r), 0, error_count(r) == 0)
         if key == "evidence_dashboard" and "triage_queue" in pages:
             limit = 3 * pages["triage_queue"]["result"]["p50_ms"]
@@ -795,6 +962,15 @@ def print_report(results) -> None:
                 f"Peak resident memory, {what.replace('_', ' ')}: "
                 + ", ".join(f"{m['peak_rss_mb']:.0f} MB" for m in rows)
             )
+    paired = [p for p in results.get("pages", []) if p.get("paired")]
+    if paired:
+        print()
+        print(
+            f"Each page here and at {paired[0]['paired']['observations']:,} observations, loaded "
+            "here, there, there, here"
+        )
+        for page in paired:
+            print(f"  {page['title']:50} {paired_line(page['paired'])}")
     print()
     for t in results["targets"]:
         mark = "met   " if t["met"] else "MISSED"

@@ -59,6 +59,8 @@ class Page:
     # CPU microseconds a request, by process (bench/cpu.py): app, postgres, redis, wrk.
     cpu_us: dict | None = None
     result: dict = field(default_factory=dict)
+    # The same page in the run's second world, alternated with this one (bench/run.py).
+    paired: dict | None = None
 
 
 def users() -> dict[str, str]:
@@ -310,23 +312,54 @@ def _whole_period(user) -> str:
 
 
 def forget_kept_figures() -> int:
-    """Delete the evidence figures kept in the cache, and their rendered table (nothing else)."""
+    """Delete the evidence figures kept in the cache, and their rendered table (nothing else),
+    of this world only (its cache's key prefix: ``world``)."""
     import redis
     from django.conf import settings
+    from django.core.cache import cache
 
     location = settings.CACHES["default"].get("LOCATION", "")
     if not str(location).startswith("redis"):
-        from django.core.cache import cache
-
         cache.clear()  # a process's own memory: nothing shared to spare
         return 0
     r = redis.Redis.from_url(location)
     keys = [
         k
         for pattern in ("*evidence:figures:*", '*"evidence-figures"*')
-        for k in r.scan_iter(match=pattern)
+        for k in r.scan_iter(match=f"{cache.key_prefix}:{pattern}")
     ]
     return r.delete(*keys) if keys else 0
+
+
+@contextlib.contextmanager
+def world(database_url: str, cache_key_prefix: str):
+    """Django's default database and cache are another seeded world's inside the block: the
+    benchmark's second world, at another size, whose users and pages are read there. The
+    database is ``database_url``'s on the same engine and settings; the cache is the same one
+    with ``cache_key_prefix`` (the prefix that world's gunicorn is given), so that neither
+    world is served the other's kept figures."""
+    import environ
+    from django.core.cache import caches
+    from django.db import connections
+    from django.db.utils import load_backend
+    from django.utils.module_loading import import_string
+
+    here, here_cache = connections["default"], caches["default"]
+    url = environ.Env.db_url_config(database_url)
+    there_settings = {
+        **here.settings_dict,
+        **{k: url[k] for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT") if k in url},
+    }
+    there = load_backend(there_settings["ENGINE"]).DatabaseWrapper(there_settings, "default")
+    params = {**caches.settings["default"], "KEY_PREFIX": cache_key_prefix}
+    backend, location = params.pop("BACKEND"), params.pop("LOCATION", "")
+    connections["default"], caches["default"] = there, import_string(backend)(location, params)
+    try:
+        yield
+    finally:
+        there.close()
+        caches["default"].close()
+        connections["default"], caches["default"] = here, here_cache
 
 
 def _url_exists(url_name: str) -> bool:

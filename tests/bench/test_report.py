@@ -65,3 +65,36 @@ def test_runs_are_compared_by_req_s_and_by_share_of_the_healthz_next_to_them():
     assert compared["triage"]["share"] == compared["triage"]["earlier_share"] == 0.1
     assert compared["triage"]["share_change"] == 0.0
     assert compared["form"]["change"] == 0.25 and "share_change" not in compared["form"]
+
+
+def test_a_page_is_held_to_fifteen_percent_of_its_figure_in_the_second_world():
+    from bench.run import paired_figures
+
+    def loads(*rps):
+        return [_page("x", r)["result"] | {"rps": r} for r in rps]
+
+    # Loaded here, there, there, here: each world's figure is the mean of its two loads.
+    paired = paired_figures(loads(180.0, 200.0), loads(240.0, 220.0), 10_000)
+    assert (paired["rps"], paired["pair_rps"], paired["change"]) == (190.0, 230.0, -0.174)
+    assert paired["runs"] == [180.0, 200.0] and paired["errors"] == 0
+    page = _page("triage", 190.0) | {"paired": paired}
+    verdict = _verdicts([page])["triage: within 15% of its figure at 10,000 observations"]
+    assert verdict["value"] == -0.174 and not verdict["met"]
+
+    near = _page("triage", 190.0) | {"paired": paired_figures(loads(190.0), loads(170.0), 10)}
+    assert _verdicts([near])["triage: within 15% of its figure at 10 observations"]["met"]
+    # Faster here than there by more than 15% is as far from "the same" as slower.
+    far = _page("triage", 190.0) | {"paired": paired_figures(loads(250.0), loads(200.0), 10)}
+    assert not _verdicts([far])["triage: within 15% of its figure at 10 observations"]["met"]
+
+
+def test_the_second_worlds_errors_are_counted_and_the_post_is_not_held_to_it():
+    from bench.run import paired_figures
+
+    failed = _page("x", 0.0)["result"] | {"requests": 0}
+    paired = paired_figures([_page("x", 100.0)["result"]], [failed], 10)
+    assert paired["errors"] == 1 and paired["change"] is None
+    post = _page("post", 400.0, kind="post") | {
+        "paired": paired_figures([_page("x", 100.0)["result"]], [_page("x", 50.0)["result"]], 10)
+    }
+    assert not [t for t in targets({"pages": [post]}) if "observations" in t["target"]]

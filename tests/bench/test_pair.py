@@ -1,0 +1,46 @@
+"""The benchmark's second world: its database and cache, and how the run finds them."""
+
+from __future__ import annotations
+
+import argparse
+
+from django.core.cache import cache
+from django.db import connection, connections
+
+from bench.run import pair_database_url, parse_args, with_query
+from bench.scenario import world
+
+
+def test_the_second_world_has_its_own_database_unless_one_is_named():
+    args = parse_args([])
+    assert args.pair_observations == 10_000 and args.pair_duration == 5.0
+    url = "postgres://postgres@127.0.0.1:5432/livingwell_bench"
+    assert pair_database_url(args, url).endswith("/livingwell_bench_10000")
+    quick = parse_args(["--quick"])
+    assert quick.pair_observations == 1_000 and quick.pair_duration == 1.0
+    assert parse_args(["--pair-observations", "0"]).pair_observations == 0
+    named = argparse.Namespace(pair_database_url="postgres:///other", pair_observations=5)
+    assert pair_database_url(named, url) == "postgres:///other"
+
+
+def test_the_second_worlds_cache_url_keeps_its_own_query():
+    assert with_query("redis://h:6379/3", key_prefix="pair") == "redis://h:6379/3?key_prefix=pair"
+    assert (
+        with_query("redis://h:6379/3?db=1", key_prefix="pair")
+        == "redis://h:6379/3?db=1&key_prefix=pair"
+    )
+
+
+def test_inside_a_world_django_reads_its_database_and_prefixes_its_cache_keys():
+    here, here_cache = connections["default"], cache.make_key("k")
+    with world("postgres://someone@db.example:6543/elsewhere", "pair"):
+        there = connection.settings_dict
+        assert (there["NAME"], there["HOST"], there["PORT"]) == ("elsewhere", "db.example", 6543)
+        assert there["USER"] == "someone"
+        # Everything else is this world's: the engine, options (the prepared statements'
+        # connection), time zone.
+        assert there["OPTIONS"] == here.settings_dict["OPTIONS"]
+        assert there["ENGINE"] == here.settings_dict["ENGINE"]
+        assert cache.make_key("k") == "pair:1:k"
+    assert connections["default"] is here
+    assert cache.make_key("k") == here_cache
