@@ -14,8 +14,8 @@ ceiling together (the table shows the share of the run's first ``/healthz`` too)
 
 Cost must not grow with the data, so each page is also compared with the same page in a second,
 smaller world (10,000 observations; ``--quick``: 1,000), seeded in a database of its own and
-served by a gunicorn of its own: the page is loaded here, there, there, here (5 s each; quick
-1 s), and each world's figure is the mean of its two loads. The two sizes are then measured
+served by a gunicorn of its own: the page is loaded here, there, there, here, twice (5 s each;
+quick once, 1 s), and each world's figure is the mean of its loads. The two sizes are then measured
 seconds apart, in an order that cancels a steady drift, rather than in runs minutes apart. Then
 two Celery worker processes route fresh observations, beside a trivial task through the same
 worker. It prints a table and writes the same as JSON to ``bench/out/results-<date>.json``.
@@ -115,7 +115,12 @@ def parse_args(argv=None):
         help="the second world's database (this world's with _<pair observations> appended)",
     )
     p.add_argument(
-        "--pair-duration", type=float, help="seconds of each of the four alternated loads (5)"
+        "--pair-duration", type=float, help="seconds of each of the alternated loads (5; quick 1)"
+    )
+    p.add_argument(
+        "--pair-rounds",
+        type=int,
+        help="times the four alternated loads (here, there, there, here) are made (2; quick 1)",
     )
     p.add_argument("--compare", type=Path, help="an earlier results JSON to compare pages with")
     p.add_argument("--out", type=Path, help="where to write the JSON")
@@ -130,6 +135,7 @@ def parse_args(argv=None):
     if args.pair_observations is None:
         args.pair_observations = QUICK_PAIR_OBSERVATIONS if quick else FULL_PAIR_OBSERVATIONS
     args.pair_duration = args.pair_duration or (1.0 if quick else 5.0)
+    args.pair_rounds = args.pair_rounds or (1 if quick else 2)
     return args
 
 
@@ -408,8 +414,9 @@ ALTERNATION = ("here", "there", "there", "here")
 
 def alternate(base: str, page: Page, session, pair: Pair, args) -> dict:
     """``page`` here and the same page in the second world, loaded here, there, there, here
-    (``args.pair_duration`` each): a machine speeding up or slowing down steadily over the four
-    loads moves both worlds' means alike."""
+    (``args.pair_duration`` each, ``args.pair_rounds`` times): a machine speeding up or slowing
+    down steadily over the four loads moves both worlds' means alike, and a second round halves
+    what a load's own swings (a fifth either way here, between loads seconds apart) weigh."""
     from bench import scenario
 
     twin = pair.pages[page.key]
@@ -421,7 +428,7 @@ def alternate(base: str, page: Page, session, pair: Pair, args) -> dict:
     if args.warmup:
         run_wrk(pair.base, twin, twin_session, args.warmup, args)
     runs: dict[str, list] = {"here": [], "there": []}
-    for where in ALTERNATION:
+    for where in ALTERNATION * args.pair_rounds:
         loaded = (base, page, session) if where == "here" else (pair.base, twin, twin_session)
         runs[where].append(run_wrk(*loaded, args.pair_duration, args))
     return paired_figures(runs["here"], runs["there"], pair.observations)

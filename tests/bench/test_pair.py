@@ -14,10 +14,12 @@ from bench.scenario import world
 def test_the_second_world_has_its_own_database_unless_one_is_named():
     args = parse_args([])
     assert args.pair_observations == 10_000 and args.pair_duration == 5.0
+    assert args.pair_rounds == 2
     url = "postgres://postgres@127.0.0.1:5432/livingwell_bench"
     assert pair_database_url(args, url).endswith("/livingwell_bench_10000")
     quick = parse_args(["--quick"])
     assert quick.pair_observations == 1_000 and quick.pair_duration == 1.0
+    assert quick.pair_rounds == 1
     assert parse_args(["--pair-observations", "0"]).pair_observations == 0
     named = argparse.Namespace(pair_database_url="postgres:///other", pair_observations=5)
     assert pair_database_url(named, url) == "postgres:///other"
