@@ -416,7 +416,7 @@ def alternate(base: str, page: Page, session, pair: Pair, args) -> dict:
     """``page`` here and the same page in the second world, loaded here, there, there, here
     (``args.pair_duration`` each, ``args.pair_rounds`` times): a machine speeding up or slowing
     down steadily over the four loads moves both worlds' means alike, and a second round halves
-    what a load's own swings (a fifth either way here, between loads seconds apart) weigh."""
+    each load's weight in its mean (one load can be a fifth off the next, seconds apart)."""
     from bench import scenario
 
     twin = pair.pages[page.key]
