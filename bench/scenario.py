@@ -313,7 +313,7 @@ def _whole_period(user) -> str:
 
 def forget_kept_figures() -> int:
     """Delete the evidence figures kept in the cache, and their rendered table (nothing else),
-    of this world only (its cache's key prefix: ``world``)."""
+    of the world Django is reading only: the keys under its cache's prefix (``world``)."""
     import redis
     from django.conf import settings
     from django.core.cache import cache

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import uuid
 
 from django.core.cache import cache
 from django.db import connection, connections
 
 from bench.run import pair_database_url, parse_args, with_query
-from bench.scenario import world
+from bench.scenario import forget_kept_figures, world
+from tests.conftest import require_or_skip
+from tests.workers import redis_available
 
 
 def test_the_second_world_has_its_own_database_unless_one_is_named():
@@ -46,3 +49,36 @@ def test_inside_a_world_django_reads_its_database_and_prefixes_its_cache_keys():
         assert cache.make_key("k") == "pair:1:k"
     assert connections["default"] is here
     assert cache.make_key("k") == here_cache
+
+
+def test_each_world_forgets_only_its_own_kept_figures(settings):
+    url = settings.TEST_CELERY_BROKER_URL
+    if not url or not redis_available(url):
+        require_or_skip("Redis is needed for the kept figures (set CELERY_BROKER_URL)")
+    import redis
+
+    prefix = f"lwtest-{uuid.uuid4().hex[:12]}"  # only this test's keys: nothing flushed
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    figures = "evidence:figures:1.x:abc"
+    try:
+        cache.set(figures, "here")
+        with world("postgres:///elsewhere", f"{prefix}-pair"):
+            cache.set(figures, "there")
+            cache.set("something-else", "kept")
+            assert forget_kept_figures() == 1
+            assert cache.get(figures) is None
+            assert cache.get("something-else") == "kept"
+        assert cache.get(figures) == "here"
+        assert forget_kept_figures() == 1
+        assert cache.get(figures) is None
+    finally:
+        client = redis.Redis.from_url(url)
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
