@@ -73,8 +73,9 @@ def second_factor(username: str) -> tuple[str, Callable[[], str]] | None:
     function giving a code it accepts now, or None if this user is not asked for one."""
     if not apps.is_installed("django_otp.plugins.otp_totp"):
         return None
-    from django_otp.oath import TOTP
     from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from livingwell.security.services import next_accepted_code
 
     device = (
         TOTPDevice.objects.filter(user__username=username, confirmed=True).order_by("pk").first()
@@ -84,16 +85,12 @@ def second_factor(username: str) -> tuple[str, Callable[[], str]] | None:
         return None
 
     def code() -> str:
-        # A code works once: take the newest period not used yet, waiting if it is ahead.
+        # A code works once: the first step not used yet, waiting if it is ahead.
         device.refresh_from_db()
-        now = time.time()
-        now_t = int((now - device.t0) // device.step) + device.drift
-        t = max(now_t, device.last_t + 1)
-        if t > now_t + device.tolerance:
-            time.sleep((t - now_t - device.tolerance) * device.step + 0.1)
-        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        totp.time = device.t0 + (t - device.drift) * device.step + 1
-        return f"{totp.token():0{device.digits}d}"
+        code, wait = next_accepted_code(device)
+        if wait:
+            time.sleep(wait + 0.1)
+        return code
 
     return path, code
 

@@ -15,6 +15,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from livingwell.security.policy import is_staff_user
+from livingwell.security.services import next_accepted_code
 
 KNOWN_KEY = b"Living Well test key".hex()  # 20 bytes, hex as django-otp stores it
 KNOWN_KEY_BASE32 = b32encode(bytes.fromhex(KNOWN_KEY)).decode()
@@ -42,12 +43,10 @@ def next_code(device: TOTPDevice) -> str:
     tolerance of one period); only when that one is used too does it wait.
     """
     device.refresh_from_db()
-    now = time.time()
-    now_t = int((now - device.t0) // device.step)
-    t = max(now_t, device.last_t + 1)
-    if t > now_t + device.tolerance:
-        time.sleep((t - device.tolerance) * device.step + device.t0 - now + 0.05)
-    return totp_code(device.key, at=t * device.step + device.t0)
+    code, wait = next_accepted_code(device)
+    if wait:
+        time.sleep(wait + 0.05)
+    return code
 
 
 def verify_session(client, user) -> None:

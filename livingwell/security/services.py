@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from base64 import b32encode
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp import verify_token
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from livingwell.models import Session
@@ -48,6 +50,24 @@ def totp_device_confirm(*, user, device: TOTPDevice) -> TOTPDevice:
     device.save(update_fields=["confirmed"])
     logger.info("second factor set up for user %s", user.pk)
     return device
+
+
+def next_accepted_code(device: TOTPDevice, now: float | None = None) -> tuple[str, float]:
+    """The code of the first step ``device`` will accept, and the seconds until it does (0 if
+    it would now): for signing in without an app (``demo_otp_code``, the benchmark, tests).
+
+    The device's steps are the clock's shifted by the drift it learnt from codes accepted off
+    the clock (one a step ahead, after a sign-in moments before, moves it one on), and a step's
+    code works once: after a sign-in the next one is the following step's, accepted within the
+    device's tolerance of its own present step."""
+    now = time.time() if now is None else now
+    now_t = int((now - device.t0) // device.step) + device.drift
+    t = max(now_t, device.last_t + 1)
+    # The device's step t is the clock's step t - drift.
+    ready = device.t0 + (t - device.tolerance - device.drift) * device.step
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = device.t0 + (t - device.drift) * device.step
+    return f"{totp.token():0{device.digits}d}", max(0.0, ready - now)
 
 
 def base32_key(device: TOTPDevice) -> str:

@@ -107,6 +107,31 @@ def test_a_code_is_refused_the_second_time(client, coordinator, password):
     assert client.get(reverse("home")).url.startswith(VERIFY)
 
 
+def test_the_next_accepted_code_follows_the_devices_drift_and_last_step(
+    client, coordinator, password
+):
+    from livingwell.security.services import next_accepted_code
+
+    device = give_totp_device(coordinator)
+    # Learnt two steps ahead of the clock (quick re-sign-ins), the step now used.
+    now = time.time()
+    clock_t = int((now - device.t0) // device.step)
+    device.drift, device.last_t = 2, clock_t + 2
+    device.save()
+    code, wait = next_accepted_code(device, now)
+    assert code == totp_code(device.key, at=now, steps=3) and wait == 0  # within tolerance
+    device.last_t = clock_t + 3
+    code, wait = next_accepted_code(device, now)
+    # Step clock + 4 is accepted once the clock reaches clock + 1.
+    assert code == totp_code(device.key, at=now, steps=4)
+    assert wait == pytest.approx(device.t0 + (clock_t + 1) * device.step - now)
+    device.last_t = clock_t + 2
+    device.save()
+    sign_in(client, "colin", password)
+    response = client.post(VERIFY, {"code": next_accepted_code(device)[0]})
+    assert response.status_code == 302, "the code of the device's own step was refused"
+
+
 def test_wrong_codes_are_refused_then_slowed_down(client, coordinator, password):
     device = give_totp_device(coordinator)
     sign_in(client, "colin", password)

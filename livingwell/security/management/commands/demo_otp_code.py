@@ -1,13 +1,11 @@
 """Print a code a demo staff user can enter now, for a newcomer without an authenticator app."""
 
-import time
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from livingwell.security.demo import DEMO_TOTP_KEY
+from livingwell.security.services import next_accepted_code
 
 
 class Command(BaseCommand):
@@ -27,17 +25,7 @@ class Command(BaseCommand):
                 f"{username} has no demo authenticator: volunteers sign in without a code; "
                 "for staff, run seed_demo first."
             )
-        # The device's steps are the clock's shifted by its drift, which it learns from each
-        # code accepted (one a step ahead, after a sign-in moments before, moves it one on).
-        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        totp.time = time.time()
-        now_t = totp.t()
-        # A code is accepted once: after a sign-in, the next one is the following step's.
-        t = max(now_t, device.last_t + 1)
-        if t > now_t + device.tolerance:
-            ready = (t - device.tolerance - device.drift) * device.step + device.t0
-            wait = int(ready - time.time()) + 1
-            raise CommandError(f"The last code was used just now; try again in {wait} s.")
-        # The code of the device's step t: the clock's step t - drift.
-        totp.time = (t - device.drift) * device.step + device.t0
-        self.stdout.write(f"{totp.token():0{device.digits}d}")
+        code, wait = next_accepted_code(device)
+        if wait:
+            raise CommandError(f"The last code was used just now; try again in {int(wait) + 1} s.")
+        self.stdout.write(code)
