@@ -147,18 +147,17 @@ def database_url(args) -> str:
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
         base = "postgres://postgres@127.0.0.1:5432/livingwell_bench"
-    if args.quick:
-        parts = urllib.parse.urlsplit(base)
-        base = urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_quick"))
-    return base
+    return _named_with(base, "_quick") if args.quick else base
 
 
 def pair_database_url(args, db_url: str) -> str:
-    if args.pair_database_url:
-        return args.pair_database_url
+    return args.pair_database_url or _named_with(db_url, f"_{args.pair_observations}")
+
+
+def _named_with(db_url: str, suffix: str) -> str:
+    """``db_url`` with ``suffix`` added to its database's name."""
     parts = urllib.parse.urlsplit(db_url)
-    path = f"{parts.path.rstrip('/')}_{args.pair_observations}"
-    return urllib.parse.urlunsplit(parts._replace(path=path))
+    return urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/") + suffix))
 
 
 def fail(message: str) -> None:
