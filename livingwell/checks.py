@@ -7,7 +7,7 @@ from django.core.checks import Tags, Warning, register
 @register(Tags.security, deploy=True)
 def production_services(app_configs, **kwargs):
     problems = []
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if settings.DATABASES["default"]["ENGINE"] != settings.POSTGRESQL_ENGINE:
         problems.append(
             Warning(
                 "DATABASE_URL does not point at PostgreSQL.",

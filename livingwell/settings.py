@@ -159,10 +159,15 @@ if DATABASES["default"]["ENGINE"] not in {
 # Persistent connections: measured about 45% more requests/s on database pages.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+POSTGRESQL_ENGINE = "livingwell.postgresql"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, whose health check asks the socket before sending SELECT 1
+    # (livingwell/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = POSTGRESQL_ENGINE
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # PostgreSQL plans the lookups of every signed-in page once per connection instead of on every
 # request (livingwell/pg_prepared.py). Off behind a pooler in transaction mode: DATABASE_PREPARE=0.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+if DATABASES["default"]["ENGINE"] == POSTGRESQL_ENGINE and env.bool(
     "DATABASE_PREPARE", default=True
 ):
     from livingwell.pg_prepared import PreparingConnection, PreparingCursor

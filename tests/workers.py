@@ -31,7 +31,7 @@ def redis_available(url: str) -> bool:
 def test_database_url() -> str:
     """The URL of the database this test is using (pytest-django's test database)."""
     db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":
         raise RuntimeError("a real worker needs PostgreSQL (DATABASE_URL=postgres://...)")
     user = db.get("USER") or "postgres"
     host = db.get("HOST") or "127.0.0.1"

@@ -62,7 +62,7 @@ def test_production_variables_are_read():
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.postgresql", "False", "False"]
+    assert result.stdout.split() == ["livingwell.postgresql", "False", "False"]
 
 
 def test_check_deploy_clean_with_production_settings():
