@@ -98,3 +98,52 @@ def test_the_second_worlds_errors_are_counted_and_the_post_is_not_held_to_it():
         "paired": paired_figures([_page("x", 100.0)["result"]], [_page("x", 50.0)["result"]], 10)
     }
     assert not [t for t in targets({"pages": [post]}) if "observations" in t["target"]]
+
+
+def test_a_page_alternated_with_healthz_is_held_to_its_share_of_the_healthz_between_its_loads():
+    from bench.run import paired_figures
+
+    def loads(*rps):
+        return [_page("x", r)["result"] | {"rps": r} for r in rps]
+
+    healthz = _page("healthz", 3000.0, kind="baseline")
+    # Its own load fell on a slow moment (9% of the /healthz next to it); loaded four times
+    # more, each beside a /healthz seconds away, it is 11% of them.
+    paired = paired_figures(loads(200.0, 240.0), loads(230.0, 220.0), 10_000, loads(2000.0, 2000.0))
+    assert (paired["healthz_rps"], paired["share"]) == (2000.0, 0.11)
+    assert paired["healthz_runs"] == [2000.0, 2000.0]
+    page = _page("triage", 180.0, healthz_next=2000.0) | {"paired": paired}
+    verdict = _verdicts([healthz, page])["triage: share of /healthz"]
+    assert verdict["value"] == 0.11 and verdict["met"]
+    # And the other way: 11% next to its own load, 9% between the alternated ones.
+    slow = paired_figures(loads(170.0, 190.0), loads(180.0), 10, loads(1900.0, 2100.0))
+    page = _page("triage", 220.0, healthz_next=2000.0) | {"paired": slow}
+    verdict = _verdicts([healthz, page])["triage: share of /healthz"]
+    assert verdict["value"] == 0.09 and not verdict["met"]
+    post = _page("post", 300.0, kind="post", healthz_next=2000.0) | {"paired": slow}
+    assert not _verdicts([healthz, post])["post: share of /healthz"]["met"]
+
+
+def test_the_alternated_healthz_errors_count_and_without_it_the_share_is_the_10_s_loads():
+    from bench.run import paired_figures
+
+    failed = _page("x", 0.0)["result"] | {"requests": 0}
+    here = [_page("x", 100.0)["result"]]
+    assert paired_figures(here, here, 10, [failed])["errors"] == 1
+    plain = paired_figures(here, here, 10)
+    assert plain["share"] is None and plain["healthz_runs"] == []
+    healthz = _page("healthz", 3000.0, kind="baseline")
+    page = _page("triage", 150.0, healthz_next=1500.0) | {"paired": plain}
+    assert _verdicts([healthz, page])["triage: share of /healthz"]["value"] == 0.1
+
+
+def test_each_round_loads_the_page_here_healthz_and_there_around_the_same_middle():
+    from bench.run import ALTERNATION
+
+    def middle(where):
+        at = [i for i, w in enumerate(ALTERNATION) if w == where]
+        return sum(at) / len(at)
+
+    assert sorted(set(ALTERNATION)) == ["healthz", "here", "there"]
+    assert middle("here") == middle("healthz") == middle("there")
+    assert ALTERNATION.count("here") == ALTERNATION.count("healthz") == 2
